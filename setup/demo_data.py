@@ -3,9 +3,8 @@
 # ruff: noqa: F821  (env comes from odoo-bin shell)
 """A French supplier company, public customers and a few posted invoices."""
 
-import sys
 
-from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import directory  # noqa: E402
+from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import directory
 
 company = env.ref("base.main_company")
 company.write({
@@ -16,11 +15,15 @@ company.write({
     "city": "Paris",
     "country_id": env.ref("base.fr").id,
 })
-company_fields = env["res.company"]._fields
-if "chorus_environment" in company_fields:
-    company.write({"chorus_environment": "demo"})
-    if hasattr(company, "_chorus_demo_setup"):
-        company._chorus_demo_setup()
+company.chorus_environment = "demo"
+# Loads the supplier structures of the demo technical account and picks ours.
+company.action_chorus_test_connection()
+env["res.partner.bank"].search([("partner_id", "=", company.partner_id.id)]) or \
+    env["res.partner.bank"].create({
+        "partner_id": company.partner_id.id,
+        "acc_number": directory.SUPPLIER_BANK_ACCOUNTS[0][1],
+    })
+company.action_chorus_test_connection()
 
 Partner = env["res.partner"]
 
@@ -33,15 +36,17 @@ def public_partner(name, siret, service_code=False):
         "siret": siret,
         "country_id": env.ref("base.fr").id,
         "city": "Paris",
+        "chorus_public": True,
+        "invoice_sending_method": "chorus_pro",
+        "invoice_edi_format": "facturx",
     }
-    if "chorus_public" in Partner._fields:
-        vals["chorus_public"] = True
-    if service_code and "chorus_service_code" in Partner._fields:
-        vals["chorus_service_code"] = service_code
     if partner:
         partner.write(vals)
     else:
         partner = Partner.create(vals)
+    partner.action_chorus_sync_structure()
+    if service_code:
+        partner.chorus_service_code = service_code
     return partner
 
 
@@ -52,7 +57,7 @@ customers = [
         directory.SERVICE_ACHATS if structure.service(directory.SERVICE_ACHATS) else False,
     )
     for structure in directory.ALL_STRUCTURES
-    if structure.public and structure.active
+    if structure.public and structure.active and not structure.ej_required
 ]
 
 product = env["product.product"].search([("default_code", "=", "CHORUS-DEMO")], limit=1) or \
@@ -72,7 +77,9 @@ for index, customer in enumerate(customers[:4], start=1):
         "move_type": "out_invoice",
         "partner_id": customer.id,
         "ref": ref,
-        "invoice_line_ids": [(0, 0, {"product_id": product.id, "quantity": index, "price_unit": 850.0})],
+        "invoice_line_ids": [
+            (0, 0, {"product_id": product.id, "quantity": index, "price_unit": 850.0}),
+        ],
     })
     invoice.action_post()
 

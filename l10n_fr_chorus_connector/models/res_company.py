@@ -1,0 +1,284 @@
+import logging
+import os
+import threading
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError
+
+from ..chorus.client import ChorusClient
+from ..chorus.config import ENVIRONMENTS, ChorusConfig
+from ..chorus.errors import ChorusAuthError, ChorusError, ChorusPermissionError
+from ..chorus.sandbox import DEMO_BASE_URL, Emulator, EmulatorAdapter, directory
+
+_logger = logging.getLogger(__name__)
+
+# One emulator per database file, shared by the threads of this process.
+_EMULATORS = {}
+_EMULATORS_LOCK = threading.Lock()
+
+SECRET_GROUP = "base.group_system"
+
+
+def emulator_for(path):
+    """The demo emulator stored in ``path`` (created on first use)."""
+    with _EMULATORS_LOCK:
+        if path not in _EMULATORS:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _EMULATORS[path] = Emulator(db_path=path)
+        return _EMULATORS[path]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    chorus_environment = fields.Selection(
+        [
+            ("demo", "Demo (embedded emulator)"),
+            ("qualification", "Qualification (PISTE sandbox)"),
+            ("production", "Production"),
+            ("custom", "Custom URL"),
+        ],
+        string="Chorus Pro environment",
+        default="demo",
+        required=True,
+        help="Demo: an emulator of Chorus Pro inside Odoo, nothing is sent to Chorus Pro.\n"
+        "Qualification: the PISTE sandbox, connected to Chorus Pro qualification.\n"
+        "Production: the real Chorus Pro.\n"
+        "Custom: any address, e.g. a local emulator.",
+    )
+    chorus_api_url = fields.Char(
+        "Chorus Pro API URL", compute="_compute_chorus_urls", store=True, readonly=False
+    )
+    chorus_token_url = fields.Char(
+        "PISTE token URL", compute="_compute_chorus_urls", store=True, readonly=False
+    )
+    chorus_client_id = fields.Char("PISTE client ID", groups=SECRET_GROUP, copy=False)
+    chorus_client_secret = fields.Char("PISTE client secret", groups=SECRET_GROUP, copy=False)
+    chorus_login = fields.Char("Technical account login", groups=SECRET_GROUP, copy=False)
+    chorus_password = fields.Char("Technical account password", groups=SECRET_GROUP, copy=False)
+    chorus_supplier_structure_id = fields.Many2one(
+        "chorus.supplier.structure",
+        string="Chorus Pro supplier structure",
+        domain="[('company_id', '=', id)]",
+        copy=False,
+        help="Your own structure on Chorus Pro, as listed for the technical account. "
+        "Use 'Test connection' to load the list.",
+    )
+    chorus_supplier_id = fields.Integer(
+        "Supplier structure ID (idStructureCPP)",
+        related="chorus_supplier_structure_id.chorus_structure_id",
+        store=True,
+    )
+    chorus_supplier_service_code = fields.Char(
+        "Supplier service code", help="Optional: your own service on Chorus Pro."
+    )
+    chorus_flow_syntax = fields.Selection(
+        [
+            ("IN_DP_E2_CII_FACTURX", "Factur-X PDF (recommended)"),
+            ("IN_DP_E1_CII_16B", "CII 16B XML only"),
+        ],
+        string="Deposit format",
+        default="IN_DP_E2_CII_FACTURX",
+        required=True,
+    )
+    chorus_password_expiry_date = fields.Date(
+        "Technical password expires on",
+        help="Read from Chorus Pro when available; the technical account password "
+        "expires every 424 days. The Chorus Pro administrators are warned 30 and 7 days before.",
+    )
+    chorus_password_reminder_sent = fields.Char(copy=False)
+    chorus_last_connection_message = fields.Text("Last connection test", readonly=True, copy=False)
+
+    @api.depends("chorus_environment")
+    def _compute_chorus_urls(self):
+        for company in self:
+            env_name = company.chorus_environment
+            if env_name in ENVIRONMENTS:
+                company.chorus_api_url, company.chorus_token_url = ENVIRONMENTS[env_name]
+            elif env_name == "demo":
+                company.chorus_api_url = DEMO_BASE_URL
+                company.chorus_token_url = DEMO_BASE_URL + "/api/oauth/token"
+            # custom: keep what the administrator typed.
+
+    # ------------------------------------------------------------------
+    # Client
+    # ------------------------------------------------------------------
+    def _chorus_emulator(self):
+        """The emulator answering the demo environment of this database."""
+        data_dir = tools.config["data_dir"]
+        path = os.path.join(data_dir, "chorus_sandbox", f"{self.env.cr.dbname}.sqlite3")
+        return emulator_for(path)
+
+    def _chorus_credentials(self):
+        self.ensure_one()
+        company = self.sudo()
+        if company.chorus_environment == "demo":
+            return {
+                "client_id": company.chorus_client_id or directory.DEMO_CLIENT_ID,
+                "client_secret": company.chorus_client_secret or directory.DEMO_CLIENT_SECRET,
+                "login": company.chorus_login or directory.DEMO_LOGIN,
+                "password": company.chorus_password or directory.DEMO_PASSWORD,
+            }
+        return {
+            "client_id": company.chorus_client_id or "",
+            "client_secret": company.chorus_client_secret or "",
+            "login": company.chorus_login or "",
+            "password": company.chorus_password or "",
+        }
+
+    def _chorus_config(self, **options):
+        self.ensure_one()
+        return ChorusConfig(
+            api_url=self.chorus_api_url or "",
+            token_url=self.chorus_token_url or "",
+            **self._chorus_credentials(),
+            **options,
+        )
+
+    def _chorus_configuration_errors(self, need_supplier=True):
+        """Messages naming each missing setting (empty list when ready)."""
+        self.ensure_one()
+        errors = []
+        try:
+            self._chorus_config().validate()
+        except ChorusError as exc:
+            errors.append(_("Chorus Pro settings of %(company)s: %(message)s",
+                            company=self.name, message=exc.message))
+        if need_supplier and not self.chorus_supplier_id:
+            errors.append(_(
+                "Chorus Pro settings of %(company)s: no supplier structure is selected. "
+                "Click 'Test connection' in Settings > Accounting > Chorus Pro, then pick "
+                "your structure.", company=self.name))
+        return errors
+
+    def _chorus_client(self, need_supplier=False, **options):
+        """A ready Chorus Pro client for this company (UserError if not configured)."""
+        self.ensure_one()
+        errors = self._chorus_configuration_errors(need_supplier=need_supplier)
+        if errors:
+            raise UserError("\n".join(errors))
+        adapter = None
+        if self.chorus_environment == "demo":
+            adapter = EmulatorAdapter(self._chorus_emulator())
+        return ChorusClient(self._chorus_config(**options), adapter=adapter)
+
+    # ------------------------------------------------------------------
+    # Test connection, supplier structures, bank accounts
+    # ------------------------------------------------------------------
+    @api.model
+    def _chorus_error_message(self, exc):
+        """Accountant-readable explanation of a client error (no secret inside)."""
+        if isinstance(exc, ChorusAuthError):
+            if exc.kind == "client":
+                return _("PISTE refused the client ID or client secret: copy them again from "
+                         "your PISTE application (piste.gouv.fr).")
+            if exc.kind == "account":
+                return _("Chorus Pro refused the technical account login or password: check "
+                         "them, or reset the password on the Chorus Pro portal.")
+            return _("Chorus Pro refused the access token (%s).", exc.message)
+        if isinstance(exc, ChorusPermissionError):
+            return _("The Chorus Pro APIs are not subscribed in your PISTE application: on "
+                     "piste.gouv.fr, accept the terms of use of the Chorus Pro APIs and attach "
+                     "them to the application.")
+        return exc.message
+
+    def action_chorus_test_connection(self):
+        """Token + health check + supplier structures; a notification says the outcome."""
+        self.ensure_one()
+        self.check_access("write")
+        try:
+            client = self._chorus_client()
+            client.get_token()
+            client.health_check()
+            structures = client.get_supplier_structures()
+        except ChorusError as exc:
+            message = _("Connection to Chorus Pro failed: %s", self._chorus_error_message(exc))
+            self.sudo().chorus_last_connection_message = message
+            return self._chorus_notify(message, "danger")
+        self._chorus_store_supplier_structures(structures)
+        if not self.chorus_supplier_structure_id and len(self.env["chorus.supplier.structure"]
+                .search([("company_id", "=", self.id)])) == 1:
+            self.chorus_supplier_structure_id = self.env["chorus.supplier.structure"].search(
+                [("company_id", "=", self.id)])
+        self._chorus_sync_supplier_details(client)
+        names = ", ".join(f"{s.siret} {s.name or ''}".strip() for s in structures) or _("none")
+        message = _("Connection to Chorus Pro succeeded. Supplier structures of the technical "
+                    "account: %s", names)
+        self.sudo().chorus_last_connection_message = message
+        return self._chorus_notify(message, "success")
+
+    def _chorus_notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": _("Chorus Pro"), "message": message, "type": kind,
+                       "sticky": kind == "danger",
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    def _chorus_store_supplier_structures(self, structures):
+        Structure = self.env["chorus.supplier.structure"].sudo()
+        existing = {s.chorus_structure_id: s for s in Structure.with_context(active_test=False)
+                    .search([("company_id", "=", self.id)])}
+        for structure in structures:
+            vals = {"siret": structure.siret, "name": structure.name or structure.siret,
+                    "active": True}
+            if structure.id in existing:
+                existing.pop(structure.id).write(vals)
+            else:
+                Structure.create({**vals, "company_id": self.id,
+                                  "chorus_structure_id": structure.id})
+        for gone in existing.values():
+            gone.active = False
+
+    def _chorus_sync_supplier_details(self, client):
+        """Password expiry date and bank account codes of the chosen structure."""
+        if not self.chorus_supplier_id:
+            return
+        details = client.get_structure(self.chorus_supplier_id)
+        if details.password_expiry_date:
+            self.chorus_password_expiry_date = fields.Date.to_date(
+                details.password_expiry_date[:10])
+        self.env["res.partner.bank"]._chorus_match_bank_accounts(
+            self, client.get_bank_accounts(self.chorus_supplier_id))
+
+    # ------------------------------------------------------------------
+    # Password expiry reminder (cron)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_chorus_password_expiry(self):
+        """Warn the Chorus Pro administrators 30 and 7 days before expiry."""
+        today = fields.Date.context_today(self)
+        for company in self.search([("chorus_password_expiry_date", "!=", False)]):
+            days_left = (company.chorus_password_expiry_date - today).days
+            threshold = next((d for d in (7, 30) if days_left <= d), None)
+            marker = f"{company.chorus_password_expiry_date}:{threshold}"
+            if threshold is None or company.chorus_password_reminder_sent == marker:
+                continue
+            company._chorus_warn_managers(
+                _("Chorus Pro: the technical account password expires soon"),
+                _("The Chorus Pro technical account password of %(company)s expires on "
+                  "%(date)s (in %(days)s days). Ask your structure's main manager to renew it on "
+                  "the Chorus Pro portal, then enter the new password in Settings > Accounting > "
+                  "Chorus Pro.", company=company.name, date=company.chorus_password_expiry_date,
+                  days=max(days_left, 0)),
+                deadline=company.chorus_password_expiry_date - timedelta(days=1),
+            )
+            company.chorus_password_reminder_sent = marker
+
+    def _chorus_managers(self):
+        group = self.env.ref("l10n_fr_chorus_connector.group_chorus_manager")
+        return group.users.filtered(lambda u: self in u.company_ids and not u.share)
+
+    def _chorus_warn_managers(self, subject, body, deadline=None):
+        """A message on the company partner and a to-do for each Chorus Pro administrator."""
+        self.ensure_one()
+        managers = self._chorus_managers()
+        self.partner_id.message_post(
+            subject=subject, body=body, partner_ids=managers.partner_id.ids,
+            subtype_xmlid="mail.mt_note")
+        for user in managers:
+            self.partner_id.activity_schedule(
+                "mail.mail_activity_data_todo", date_deadline=deadline, summary=subject,
+                note=body, user_id=user.id)

@@ -1,0 +1,269 @@
+import logging
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import UserError, ValidationError
+
+from ..chorus import rules
+from ..chorus.errors import ChorusError
+
+_logger = logging.getLogger(__name__)
+
+REQUIREMENTS = [
+    ("none", "Nothing required"),
+    ("service", "Service code required"),
+    ("engagement", "Commitment number required"),
+    ("service_or_engagement", "Service code or commitment number required"),
+    ("service_and_engagement", "Service code and commitment number required"),
+]
+RESERVED_SERVICE = "FACTURES_PUBLIQUES"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    invoice_sending_method = fields.Selection(selection_add=[("chorus_pro", "by Chorus Pro")])
+    chorus_public = fields.Boolean(
+        "Public entity (Chorus Pro)",
+        help="Public entity: its invoices go to Chorus Pro.",
+    )
+    chorus_service_code = fields.Char(
+        "Chorus Pro service code",
+        help="Service exécutant of this address on Chorus Pro. Must be one of the active "
+        "services of the structure once it is synchronised.",
+    )
+    chorus_structure_id = fields.Integer("Chorus Pro structure ID", copy=False, readonly=True)
+    chorus_structure_name = fields.Char("Chorus Pro structure", copy=False, readonly=True)
+    chorus_structure_active = fields.Boolean("Structure active on Chorus Pro", copy=False,
+                                             readonly=True, default=True)
+    chorus_required = fields.Selection(
+        REQUIREMENTS, "Chorus Pro requires", copy=False, readonly=True,
+        help="What this structure requires on every invoice, synchronised from Chorus Pro.")
+    chorus_payment_status_not_reported = fields.Boolean(
+        "Payment status not reported", copy=False, readonly=True,
+        help="This structure never sends the 'Mise en paiement' status: follow-up stops "
+        "at 'Mandatée'.")
+    chorus_sync_date = fields.Datetime("Last Chorus Pro synchronisation", copy=False,
+                                       readonly=True)
+    chorus_sync_message = fields.Char("Chorus Pro synchronisation result", copy=False,
+                                      readonly=True)
+    chorus_service_ids = fields.One2many("chorus.partner.service", "partner_id",
+                                         "Chorus Pro services")
+    chorus_service_count = fields.Integer(compute="_compute_chorus_service_count")
+    chorus_warning = fields.Char(compute="_compute_chorus_warning")
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + ["chorus_public"]
+
+    @api.depends("chorus_service_ids")
+    def _compute_chorus_service_count(self):
+        for partner in self:
+            partner.chorus_service_count = len(partner.chorus_service_ids)
+
+    @api.depends("chorus_public", "siret", "child_ids.siret", "chorus_structure_active",
+                 "chorus_structure_id")
+    def _compute_chorus_warning(self):
+        for partner in self:
+            warning = False
+            if partner.chorus_public and partner.is_company:
+                sirets = [partner.siret] + partner.child_ids.mapped("siret")
+                if not any(sirets):
+                    warning = _("This public entity has no SIRET: Chorus Pro deposits are "
+                                "impossible until you enter one.")
+                elif partner.siret and not partner.chorus_structure_active:
+                    warning = _("This structure is inactive on Chorus Pro: it no longer "
+                                "receives invoices.")
+            partner.chorus_warning = warning
+
+    # ------------------------------------------------------------------
+    # Validation and onchanges
+    # ------------------------------------------------------------------
+    @api.constrains("siret")
+    def _check_chorus_siret(self):
+        for partner in self:
+            if partner.siret:
+                violation = rules.check_siret(partner.siret)
+                if violation:
+                    raise ValidationError(_("%(partner)s: %(message)s",
+                                            partner=partner.display_name,
+                                            message=violation.message))
+
+    @api.constrains("chorus_service_code", "chorus_service_ids")
+    def _check_chorus_service_code(self):
+        for partner in self.filtered("chorus_service_code"):
+            violation = rules.check_service_code(partner.chorus_service_code)
+            if violation:
+                raise ValidationError(violation.message)
+            services = partner._chorus_structure_partner().chorus_service_ids
+            if services and partner.chorus_service_code not in services.filtered(
+                    "active_in_chorus").mapped("code"):
+                raise ValidationError(_(
+                    "%(partner)s: the service code '%(code)s' is not an active service of "
+                    "the Chorus Pro structure. Pick one of: %(codes)s.",
+                    partner=partner.display_name, code=partner.chorus_service_code,
+                    codes=", ".join(services.filtered("active_in_chorus").mapped("code"))))
+
+    @api.onchange("chorus_public")
+    def _onchange_chorus_public(self):
+        """Propose Chorus Pro as sending method and Factur-X as format."""
+        if self.chorus_public:
+            if self.invoice_sending_method != "chorus_pro":
+                self.invoice_sending_method = "chorus_pro"
+            if "facturx" in dict(self._fields["invoice_edi_format"].selection):
+                self.invoice_edi_format = "facturx"
+
+    def _chorus_structure_partner(self):
+        """The partner holding the structure data for this address's SIRET."""
+        self.ensure_one()
+        return self if self.siret or not self.parent_id else self.commercial_partner_id
+
+    def _chorus_recipient(self):
+        """The address whose SIRET and service code an invoice to ``self`` uses.
+
+        An invoice address with its own SIRET is a structure of its own; any other
+        address invoices the commercial entity.
+        """
+        self.ensure_one()
+        if self.parent_id and self.type == "invoice" and self.siret:
+            return self
+        return self.commercial_partner_id
+
+    # ------------------------------------------------------------------
+    # Synchronisation with Chorus Pro
+    # ------------------------------------------------------------------
+    def action_chorus_sync_structure(self):
+        """Synchronise structure, requirements and services of these partners.
+
+        Problems (unknown SIRET, inactive structure, Chorus errors) are stored on the
+        partner and shown in a warning notification; they never raise, so what was
+        learnt is kept.
+        """
+        failures = []
+        for partner in self:
+            failures += partner._chorus_sync_structure()
+        message = "\n".join(failures) if failures else "\n".join(self.mapped("chorus_sync_message"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": _("Chorus Pro"), "message": message,
+                       "type": "warning" if failures else "success", "sticky": bool(failures),
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+        }
+
+    def _chorus_sync_targets(self):
+        """This partner, and its invoice addresses that carry their own SIRET."""
+        children = self.child_ids.filtered(lambda c: c.type == "invoice" and c.siret)
+        return (self | children).filtered("siret")
+
+    def _chorus_sync_structure(self):
+        """Sync this partner and its invoice addresses; returns the failure messages."""
+        self.ensure_one()
+        if not self.siret:
+            message = _("%s has no SIRET: enter it before synchronising with Chorus Pro.",
+                        self.display_name)
+            self.chorus_sync_message = message
+            return [message]
+        company = self.company_id or self.env.company
+        failures = []
+        try:
+            client = company._chorus_client()
+        except UserError as exc:
+            return [exc.args[0]]
+        for partner in self._chorus_sync_targets():
+            try:
+                partner._chorus_sync_one(client)
+            except ChorusError as exc:
+                partner.write({"chorus_sync_date": fields.Datetime.now(),
+                               "chorus_sync_message": company._chorus_error_message(exc)})
+            if not partner.chorus_required:  # set only by a complete synchronisation
+                failures.append(f"{partner.display_name}: {partner.chorus_sync_message}")
+        return failures
+
+    def _chorus_sync_one(self, client):
+        found = client.search_structures(self.siret)
+        if not found:
+            self.write({"chorus_structure_id": 0, "chorus_structure_active": True,
+                        "chorus_required": False,
+                        "chorus_sync_date": fields.Datetime.now(),
+                        "chorus_sync_message": _(
+                            "No Chorus Pro structure has the SIRET %s: check the SIRET with "
+                            "your customer.", self.siret)})
+            return
+        structure = found[0]
+        if not structure.active:
+            self.write({"chorus_structure_id": structure.id, "chorus_structure_active": False,
+                        "chorus_structure_name": structure.name, "chorus_required": False,
+                        "chorus_sync_date": fields.Datetime.now(),
+                        "chorus_sync_message": _(
+                            "The Chorus Pro structure %s is inactive: it does not receive "
+                            "invoices any more. Ask your customer which SIRET to invoice.",
+                            self.siret)})
+            return
+        details = client.get_structure(structure.id)
+        self._chorus_sync_services(client, structure.id)
+        self.write({
+            "chorus_structure_id": structure.id,
+            "chorus_structure_name": structure.name or details.name,
+            "chorus_structure_active": True,
+            "chorus_required": details.requirement,
+            "chorus_payment_status_not_reported": details.payment_status_not_reported,
+            "chorus_sync_date": fields.Datetime.now(),
+            "chorus_sync_message": _("Synchronised with Chorus Pro: %(name)s, %(count)s "
+                                     "service(s).", name=structure.name or details.name,
+                                     count=len(self.chorus_service_ids)),
+        })
+
+    def _chorus_sync_services(self, client, structure_id):
+        existing = {s.code: s for s in self.chorus_service_ids}
+        seen = set()
+        for service in client.iter_structure_services(structure_id):
+            if service.code == RESERVED_SERVICE or service.code in seen:
+                continue
+            seen.add(service.code)
+            details = client.get_service(structure_id, service.id)
+            vals = {"chorus_service_id": str(service.id), "name": service.name,
+                    "active_in_chorus": service.active,
+                    "engagement_required": details.engagement_required}
+            if service.code in existing:
+                existing[service.code].write(vals)
+            else:
+                self.env["chorus.partner.service"].create(
+                    {**vals, "partner_id": self.id, "code": service.code})
+        # Services gone from Chorus stay listed (invoices may name them) but inactive.
+        for code, record in existing.items():
+            if code not in seen:
+                record.active_in_chorus = False
+
+    def action_view_chorus_services(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Chorus Pro services"),
+            "res_model": "chorus.partner.service",
+            "view_mode": "list,form",
+            "domain": [("partner_id", "=", self.id)],
+            "context": {"default_partner_id": self.id},
+        }
+
+    @api.model
+    def _cron_chorus_sync_partners(self, batch_size=50):
+        """Weekly re-synchronisation of public partners, committed one by one."""
+        partners = self.search([("chorus_public", "=", True), ("is_company", "=", True),
+                                ("siret", "!=", False)], order="chorus_sync_date asc, id")
+        done, failures = 0, []
+        for partner in partners[:batch_size]:
+            problems = partner._chorus_sync_structure()
+            if problems:
+                failures += problems
+                _logger.warning("Chorus Pro sync of partner %s failed", partner.id)
+            else:
+                done += 1
+            if not modules.module.current_test:  # commit per partner, as Odoo's own crons
+                self.env.cr.commit()
+        remaining = len(partners) - min(len(partners), batch_size)
+        self.env["ir.cron"]._notify_progress(done=done + len(failures), remaining=remaining)
+        if failures:
+            self.env.company._chorus_warn_managers(
+                _("Chorus Pro: some public customers could not be synchronised"),
+                "\n".join(failures))
+        return done, failures

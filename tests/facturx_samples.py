@@ -1,0 +1,146 @@
+"""Build Chorus-ready test files: EN 16931 CII XML, Factur-X PDF, tar.gz / zip batches.
+
+Reusable by the client tests and benchmarks::
+
+    from facturx_samples import cii_xml, facturx_pdf, archive
+    xml = cii_xml("F2024-001", buyer_siret=directory.SIRET_NO_REQUIREMENT)
+    pdf = facturx_pdf(xml)                       # syntaxeFlux IN_DP_E2_CII_FACTURX
+    tgz = archive({"a.pdf": pdf, "b.pdf": pdf2})  # several invoices in one flow
+
+Every XML produced here is valid against the Factur-X EN 16931 XSD (the emulator
+checks it, as Chorus does).
+"""
+
+import io
+import tarfile
+import zipfile
+from xml.sax.saxutils import escape
+
+import facturx
+
+from chorus.sandbox import directory
+
+SUPPLIER_IBAN = "FR7630004000010000123456789"
+
+
+def _party(name: str, siret: str | None, scheme: str, vat: str | None) -> str:
+    legal = (f'<ram:SpecifiedLegalOrganization><ram:ID schemeID="{scheme}">{siret}</ram:ID>'
+             "</ram:SpecifiedLegalOrganization>") if siret else ""
+    tax = (f'<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">{vat}</ram:ID>'
+           "</ram:SpecifiedTaxRegistration>") if vat else ""
+    return (f"<ram:Name>{escape(name)}</ram:Name>{legal}"
+            "<ram:PostalTradeAddress><ram:CountryID>FR</ram:CountryID>"
+            f"</ram:PostalTradeAddress>{tax}")
+
+
+def _doc_ref(tag: str, value: str | None) -> str:
+    if not value:
+        return ""
+    return f"<ram:{tag}><ram:IssuerAssignedID>{escape(value)}</ram:IssuerAssignedID></ram:{tag}>"
+
+
+def cii_xml(number: str, buyer_siret: str = directory.SIRET_NO_REQUIREMENT, *,
+            seller_siret: str = directory.SUPPLIER_SIRET, service_code: str | None = None,
+            ej: str | None = None, contract: str | None = None, type_code: str = "380",
+            payment_means: str | None = "30", seller_scheme: str = "0009",
+            buyer_scheme: str = "0009", amount: float = 100.0, vat_rate: float = 20.0,
+            origin_invoice: str | None = None, issue_date: str = "20240115") -> bytes:
+    """An EN 16931 CII invoice (380) or credit note (381) with one line."""
+    tax = round(amount * vat_rate / 100, 2)
+    total = round(amount + tax, 2)
+    means = ""
+    if payment_means:
+        means = (f"<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>{payment_means}"
+                 "</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>"
+                 f"{SUPPLIER_IBAN}</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>"
+                 "</ram:SpecifiedTradeSettlementPaymentMeans>")
+    buyer_ref = f"<ram:BuyerReference>{escape(service_code)}</ram:BuyerReference>" \
+        if service_code else ""
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice
+ xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+ xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+ xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100">
+<rsm:ExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>
+<ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
+</rsm:ExchangedDocumentContext>
+<rsm:ExchangedDocument><ram:ID>{escape(number)}</ram:ID><ram:TypeCode>{type_code}</ram:TypeCode>
+<ram:IssueDateTime><udt:DateTimeString format="102">{issue_date}</udt:DateTimeString>
+</ram:IssueDateTime></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction>
+<ram:IncludedSupplyChainTradeLineItem>
+<ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>
+<ram:SpecifiedTradeProduct><ram:Name>Prestation de conseil</ram:Name></ram:SpecifiedTradeProduct>
+<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>
+<ram:ChargeAmount>{amount:.2f}</ram:ChargeAmount></ram:NetPriceProductTradePrice>
+</ram:SpecifiedLineTradeAgreement>
+<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity>
+</ram:SpecifiedLineTradeDelivery>
+<ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode>
+<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>{vat_rate:.2f}</ram:RateApplicablePercent>
+</ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation>
+<ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
+</ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>
+</ram:IncludedSupplyChainTradeLineItem>
+<ram:ApplicableHeaderTradeAgreement>{buyer_ref}
+<ram:SellerTradeParty>{_party(directory.SUPPLIER_NAME, seller_siret, seller_scheme,
+                              "FR32884123456")}</ram:SellerTradeParty>
+<ram:BuyerTradeParty>{_party("Entité publique", buyer_siret, buyer_scheme, None)}
+</ram:BuyerTradeParty>
+{_doc_ref("BuyerOrderReferencedDocument", ej)}{_doc_ref("ContractReferencedDocument", contract)}
+</ram:ApplicableHeaderTradeAgreement>
+<ram:ApplicableHeaderTradeDelivery/>
+<ram:ApplicableHeaderTradeSettlement>
+<ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>{means}
+<ram:ApplicableTradeTax><ram:CalculatedAmount>{tax:.2f}</ram:CalculatedAmount>
+<ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{amount:.2f}</ram:BasisAmount>
+<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>{vat_rate:.2f}</ram:RateApplicablePercent>
+</ram:ApplicableTradeTax>
+<ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+<ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
+<ram:TaxBasisTotalAmount>{amount:.2f}</ram:TaxBasisTotalAmount>
+<ram:TaxTotalAmount currencyID="EUR">{tax:.2f}</ram:TaxTotalAmount>
+<ram:GrandTotalAmount>{total:.2f}</ram:GrandTotalAmount>
+<ram:DuePayableAmount>{total:.2f}</ram:DuePayableAmount>
+</ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+{_doc_ref("InvoiceReferencedDocument", origin_invoice)}
+</ram:ApplicableHeaderTradeSettlement>
+</rsm:SupplyChainTradeTransaction>
+</rsm:CrossIndustryInvoice>
+"""
+    return xml.encode("utf-8")
+
+
+def plain_pdf(text: str = "Facture") -> bytes:
+    """A one-page PDF (reportlab) to carry the Factur-X XML."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def facturx_pdf(xml: bytes, text: str = "Facture") -> bytes:
+    """A Factur-X (EN 16931) PDF embedding ``xml``."""
+    return facturx.generate_from_binary(plain_pdf(text), xml, flavor="factur-x",
+                                        level="en16931", check_xsd=True)
+
+
+def archive(files: dict[str, bytes], fmt: str = "tar.gz") -> bytes:
+    """Pack several files in a ``tar.gz`` or ``zip`` batch."""
+    buffer = io.BytesIO()
+    if fmt == "zip":
+        with zipfile.ZipFile(buffer, "w") as packed:
+            for name, data in files.items():
+                packed.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=buffer, mode="w:gz") as packed:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                packed.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
