@@ -18,7 +18,8 @@ if ! db_exists "$DB"; then
     clone_template "$DB"
     odoo_bin -d "$DB" -i "$ADDON" --stop-after-init --log-level warn \
         || { drop_db "$DB"; die "Installing $ADDON into $DB failed (see the messages above)."; }
-    odoo_bin shell -d "$DB" --log-level warn --no-http < "$REPO_DIR/setup/demo_data.py" \
+    "$PY" "$ODOO_SRC/odoo-bin" shell --addons-path="$ADDONS_PATH" --data-dir="$DATA_DIR" \
+        -d "$DB" --log-level warn --no-http < "$REPO_DIR/setup/demo_data.py" \
         || { drop_db "$DB"; die "Loading the demo data into $DB failed."; }
 else
     log "Reusing the database $DB (drop it with: dropdb $DB)"

@@ -4,7 +4,7 @@
 # Options: --host, --port, --db, --allow-remote, --no-control-api (see --help).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV_PY=/root/.cache/l10n_fr_chorus_connector/venv/bin/python
+VENV_PY="${CHORUS_VENV:-$HOME/.cache/l10n_fr_chorus_connector/venv}/bin/python"
 if [ -z "${PY:-}" ] && [ -x "$VENV_PY" ]; then
     PY="$VENV_PY"
 fi

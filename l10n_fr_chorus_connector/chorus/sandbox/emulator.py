@@ -16,6 +16,8 @@ from .lifecycle import STEP_SECONDS, add_history, materialise, plan_for, set_sta
 from .store import Store
 
 TOKEN_LIFETIME = 3600
+# Recorded calls are trimmed beyond this (the demo emulator lives as long as Odoo).
+MAX_RECORDED_CALLS = 100_000
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Emulator:
         """Remember one request (used by tests and benchmarks)."""
         with self._calls_lock:
             self.calls.append(Call(method, path, status))
+            if len(self.calls) > MAX_RECORDED_CALLS:
+                del self.calls[:MAX_RECORDED_CALLS // 2]
 
     def reset_calls(self) -> None:
         """Forget recorded calls."""

@@ -7,7 +7,6 @@ records that :mod:`checks` then verifies like Chorus does.
 """
 
 import io
-import logging
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
@@ -30,9 +29,6 @@ _AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement
 _SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/"
 _TOTALS = _SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
 MAX_MEMBERS = 500  # an E1 flow holds at most 500 invoices
-
-# factur-x logs every XSD failure at ERROR level; the emulator reports them itself.
-logging.getLogger("facturx").setLevel(logging.CRITICAL)
 
 
 @dataclass

@@ -51,9 +51,18 @@ def plan_for(buyer: d.Structure, service_code: str | None, resumed: bool = False
 
 def materialise(store, now: float) -> None:
     """Apply every flow and invoice transition due at ``now``."""
+    # Cheap indexed read first: most requests find nothing due and then take no write
+    # lock (other processes sharing the file are not serialised behind us).
+    if not _anything_due(store, now):
+        return
     with store.transaction():
         _process_flows(store, now)
         _advance_invoices(store, now)
+
+
+def _anything_due(store, now: float) -> bool:
+    return any(store.one(f"SELECT 1 FROM {table} WHERE next_at <= ? LIMIT 1", (now,))
+               for table in ("flows", "invoices"))
 
 
 def _process_flows(store, now: float) -> None:
