@@ -49,6 +49,14 @@ class ResPartner(models.Model):
     chorus_service_ids = fields.One2many("chorus.partner.service", "partner_id",
                                          "Chorus Pro services")
     chorus_service_count = fields.Integer(compute="_compute_chorus_service_count")
+    chorus_structure_partner_id = fields.Many2one(
+        "res.partner", compute="_compute_chorus_structure_partner_id")
+    chorus_service_choice_id = fields.Many2one(
+        "chorus.partner.service", "Chorus Pro service",
+        compute="_compute_chorus_service_choice_id", inverse="_inverse_chorus_service_choice_id",
+        domain="[('partner_id', '=', chorus_structure_partner_id), "
+               "('active_in_chorus', '=', True)]",
+        help="Pick the service among those synchronised from Chorus Pro.")
     chorus_warning = fields.Char(compute="_compute_chorus_warning")
 
     @api.model
@@ -59,6 +67,25 @@ class ResPartner(models.Model):
     def _compute_chorus_service_count(self):
         for partner in self:
             partner.chorus_service_count = len(partner.chorus_service_ids)
+
+    @api.depends("siret", "parent_id", "commercial_partner_id")
+    def _compute_chorus_structure_partner_id(self):
+        for partner in self:
+            partner.chorus_structure_partner_id = (
+                partner._chorus_structure_partner() if partner.id else partner)
+
+    @api.depends("chorus_service_code", "chorus_service_ids", "siret",
+                 "commercial_partner_id.chorus_service_ids")
+    def _compute_chorus_service_choice_id(self):
+        for partner in self:
+            services = partner.chorus_structure_partner_id.chorus_service_ids
+            partner.chorus_service_choice_id = services.filtered(
+                lambda s, code=partner.chorus_service_code: s.code == code)[:1]
+
+    def _inverse_chorus_service_choice_id(self):
+        for partner in self:
+            if partner.chorus_service_choice_id:
+                partner.chorus_service_code = partner.chorus_service_choice_id.code
 
     @api.depends("chorus_public", "siret", "child_ids.siret", "chorus_structure_active",
                  "chorus_structure_id")

@@ -149,3 +149,12 @@ class TestPartnerSync(TransactionCase):
         self.assertTrue(any(bad.display_name in f for f in failures))
         self.assertGreaterEqual(done, 1)
         self.assertIn("No Chorus Pro structure", bad.chorus_sync_message)
+
+    def test_service_picked_from_the_synced_list_sets_the_code(self):
+        partner = self._public(directory.SIRET_SERVICE_REQUIRED)
+        partner.action_chorus_sync_structure()
+        achats = partner.chorus_service_ids.filtered(lambda s: s.code == directory.SERVICE_ACHATS)
+        with Form(partner) as form:
+            form.chorus_service_choice_id = achats
+        self.assertEqual(partner.chorus_service_code, directory.SERVICE_ACHATS)
+        self.assertEqual(partner.chorus_service_choice_id, achats)
