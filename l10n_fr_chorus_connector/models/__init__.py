@@ -4,3 +4,16 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_bank
+from . import account_edi_xml_cii
+from . import account_move
+from . import account_move_check
+from . import account_move_deposit
+from . import account_move_followup
+from . import account_move_send
+from . import chorus_flow
+from . import chorus_status_line
+from . import chorus_token_move
+from . import product_template
+from . import res_company_token
+from . import account_move_token
+from . import res_config_settings_token

@@ -1,0 +1,283 @@
+"""Chorus Pro on invoices: fields of the Chorus panel, name search and buttons.
+
+The deposit service lives in ``account_move_deposit.py`` (checks, file, call) and
+the follow-up in ``account_move_followup.py`` (flow report, statuses); the three
+files extend the same model so that each stays readable.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+
+from ..chorus import codes
+
+SEND_STATES = [
+    ("to_send", "To deposit"),
+    ("queued", "Queued"),
+    ("sent", "Deposited"),
+    ("error", "Error"),
+]
+#: Invoicing frameworks (cadres de facturation) offered on customer invoices.
+FRAMEWORKS = [
+    (code, f"{code.split('_', 1)[0]} - {codes.INVOICING_FRAMEWORKS[code].label_fr}")
+    for code in ("A1_FACTURE_FOURNISSEUR", "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE",
+                 "A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
+]
+VALIDATED_FRAMEWORKS = ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
+PAYMENT_MODES = codes.selection("fr", codes.PAYMENT_MODES)
+#: Statuses where Chorus waits for the supplier: an activity reminds the salesperson.
+ACTIVITY_STATUSES = ("A_RECYCLER", "SUSPENDUE", "REJETEE")
+#: Fields that decide where the invoice goes: frozen once deposited.
+ROUTING_FIELDS = ("chorus_recipient_siret", "buyer_reference", "purchase_order_reference",
+                  "contract_reference", "chorus_framework", "chorus_payment_mode",
+                  "chorus_validator_siret", "chorus_validator_service_code",
+                  "chorus_attachment_ids")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    chorus_is_public = fields.Boolean(
+        "Chorus Pro invoice", compute="_compute_chorus_is_public",
+        help="A customer invoice or credit note of a public entity: it goes to Chorus Pro.")
+    chorus_send_state = fields.Selection(
+        SEND_STATES, "Chorus Pro sending", compute="_compute_chorus_send_state", store=True,
+        readonly=True, copy=False, index=True,
+        help="To deposit: ready for Chorus Pro. Queued: will be deposited by the sending "
+        "job. Deposited: the file reached Chorus Pro. Error: the last deposit failed, see "
+        "the chatter; fix the invoice and deposit it again.")
+    chorus_recipient_siret = fields.Char(
+        "Recipient SIRET", size=14, compute="_compute_chorus_recipient", store=True,
+        readonly=False, precompute=True, copy=False,
+        help="SIRET of the public structure that receives the invoice on Chorus Pro: the "
+        "invoice address's own SIRET, else the customer's.")
+    buyer_reference = fields.Char(
+        compute="_compute_chorus_recipient", store=True, readonly=False, precompute=True)
+    chorus_framework = fields.Selection(
+        FRAMEWORKS, "Invoicing framework", compute="_compute_chorus_framework", store=True,
+        readonly=False, precompute=True, copy=False,
+        help="Cadre de facturation: A1 for a usual invoice, A2 when it is already paid, "
+        "A9 (subcontractor) and A12 (co-contractor) need the validator's SIRET.")
+    chorus_validator_siret = fields.Char(
+        "Validator SIRET", size=14, copy=False,
+        help="A9/A12: SIRET of the main contractor who validates the invoice.")
+    chorus_validator_service_code = fields.Char("Validator service code", copy=False)
+    chorus_payment_mode = fields.Selection(
+        PAYMENT_MODES, "Chorus Pro payment mode", compute="_compute_chorus_payment_mode",
+        store=True, readonly=False, precompute=True, copy=False,
+        help="Mandatory on invoices, forbidden on credit notes. A credit transfer needs "
+        "an IBAN bank account on the invoice.")
+    chorus_attachment_ids = fields.Many2many(
+        "ir.attachment", "account_move_chorus_attachment_rel", "move_id", "attachment_id",
+        "Chorus Pro attachments", copy=False,
+        help="Supporting documents sent with the invoice (at most 50 characters per name, "
+        "10 MB per file, accepted formats only). The invoice PDF itself is sent anyway.")
+    chorus_flow_id = fields.Many2one(
+        "chorus.flow", "Chorus Pro flow", readonly=True, copy=False, index="btree_not_null")
+    chorus_flow_state = fields.Selection(related="chorus_flow_id.state", string="Flow state")
+    chorus_invoice_id = fields.Integer(
+        "Chorus Pro invoice ID", readonly=True, copy=False, index="btree_not_null",
+        aggregator=None, help="identifiantFactureCPP")
+    chorus_invoice_number = fields.Char("Number on Chorus Pro", readonly=True, copy=False)
+    chorus_status = fields.Selection(
+        codes.selection("fr"), "Chorus Pro status", readonly=True, copy=False, index=True)
+    chorus_status_date = fields.Datetime("Chorus Pro status date", readonly=True, copy=False)
+    chorus_status_comment = fields.Text("Chorus Pro comment", readonly=True, copy=False)
+    chorus_status_line_ids = fields.One2many(
+        "chorus.status.line", "move_id", "Chorus Pro status history", readonly=True)
+    chorus_followup_done = fields.Boolean(
+        "Chorus Pro follow-up ended", readonly=True, copy=False,
+        help="Chorus Pro will send nothing more (paid, payment ordered for structures that "
+        "never report payment, or rejected).")
+    chorus_deposit_uncertain = fields.Datetime(
+        "Unanswered deposit", readonly=True, copy=False,
+        help="A deposit got no answer at this time: before any new deposit, Chorus Pro is "
+        "searched for this invoice number so that it is never deposited twice.")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("move_type", "partner_id.commercial_partner_id.chorus_public")
+    def _compute_chorus_is_public(self):
+        for move in self:
+            move.chorus_is_public = move._chorus_is_applicable()
+
+    def _chorus_is_applicable(self):
+        """True for a customer invoice or credit note of a public entity."""
+        self.ensure_one()
+        return (self.move_type in ("out_invoice", "out_refund")
+                and bool(self.partner_id.commercial_partner_id.chorus_public))
+
+    @api.depends("state", "move_type", "partner_id")
+    def _compute_chorus_send_state(self):
+        # Decided when the invoice is posted: making a customer public later does not
+        # turn its old invoices into "to deposit" (they can still be deposited by hand).
+        for move in self:
+            if move.chorus_send_state in ("queued", "sent", "error"):
+                continue  # a deposit happened or is planned: only the service changes it
+            ready = move.state == "posted" and move._chorus_is_applicable()
+            move.chorus_send_state = "to_send" if ready else False
+
+    @api.depends("partner_id", "partner_id.commercial_partner_id.chorus_public")
+    def _compute_chorus_recipient(self):
+        for move in self:
+            if move.chorus_send_state == "sent" or not move.partner_id \
+                    or not move._chorus_is_applicable():
+                # Keep what was typed (or deposited); non-Chorus invoices are not ours.
+                move.chorus_recipient_siret = move.chorus_recipient_siret
+                move.buyer_reference = move.buyer_reference
+                continue
+            recipient = move.partner_id._chorus_recipient()
+            move.chorus_recipient_siret = recipient.siret
+            move.buyer_reference = (move.partner_id.chorus_service_code
+                                    or recipient.chorus_service_code or False)
+
+    @api.depends("payment_state", "move_type")
+    def _compute_chorus_framework(self):
+        for move in self:
+            current = move.chorus_framework
+            if move.chorus_send_state == "sent" or current in VALIDATED_FRAMEWORKS:
+                move.chorus_framework = current
+            elif move.move_type == "out_invoice" and move.state == "posted" \
+                    and move.payment_state in ("paid", "in_payment"):
+                move.chorus_framework = "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE"
+            else:
+                move.chorus_framework = "A1_FACTURE_FOURNISSEUR"
+
+    @api.depends("move_type", "partner_bank_id")
+    def _compute_chorus_payment_mode(self):
+        for move in self:
+            if move.chorus_send_state == "sent":
+                move.chorus_payment_mode = move.chorus_payment_mode
+            elif move.move_type != "out_invoice":
+                move.chorus_payment_mode = False
+            else:
+                move.chorus_payment_mode = move.chorus_payment_mode or (
+                    "VIREMENT" if move.partner_bank_id else False)
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        # Send & Print in batch stores sending_data and lets a cron send: "queued".
+        queued = self.browse()
+        if vals.get("sending_data"):
+            queued = self.filtered(lambda m: m._chorus_is_applicable()
+                                   and m.chorus_send_state != "sent"
+                                   and m.partner_id.with_company(m.company_id)
+                                   .invoice_sending_method == "chorus_pro")
+        # Once on Chorus Pro, routing data changes only through "Recycle".
+        if not self.env.context.get("chorus_routing_update"):
+            for move in self.filtered(lambda m: m.chorus_send_state == "sent"):
+                changed = [
+                    name for name in ROUTING_FIELDS if name in vals and (
+                        name == "chorus_attachment_ids" or (move[name] or False) != vals[name])
+                ]
+                if changed:
+                    raise UserError(_(
+                        "%(invoice)s is already deposited on Chorus Pro: %(fields)s can no "
+                        "longer be changed. If Chorus Pro asks to recycle it, use the "
+                        "'Recycle' button.", invoice=move.display_name,
+                        fields=", ".join(move._fields[name].string for name in changed)))
+        result = super().write(vals)
+        if queued:
+            super(AccountMove, queued).write({"chorus_send_state": "queued"})
+        return result
+
+    def button_draft(self):
+        # A deposited invoice is on Chorus Pro for good: only a credit note undoes it.
+        self._chorus_check_not_deposited()
+        return super().button_draft()
+
+    def button_cancel(self):
+        self._chorus_check_not_deposited()
+        return super().button_cancel()
+
+    def _chorus_check_not_deposited(self):
+        deposited = self.filtered(lambda m: m.chorus_send_state == "sent")
+        if deposited:
+            raise UserError(_(
+                "%s is deposited on Chorus Pro and cannot be reset or cancelled: issue a "
+                "credit note instead.", ", ".join(deposited.mapped("display_name"))))
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        # Also find invoices by their Chorus Pro invoice id or flow number, so that a
+        # payment announced by Chorus can be matched from any invoice field.
+        domain = super()._search_display_name(operator, value)
+        if operator in expression.NEGATIVE_TERM_OPERATORS or not isinstance(value, str) \
+                or not value.strip():
+            return domain
+        text = value.strip()
+        extra = [("chorus_flow_id.name", operator, text)]
+        if text.isdigit():
+            extra = expression.OR([extra, [("chorus_invoice_id", "=", int(text))]])
+        return expression.OR([domain, extra])
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+    def action_chorus_deposit(self):
+        """Deposit the invoices on Chorus Pro (button "Déposer sur Chorus Pro")."""
+        results = self._chorus_deposit()
+        return self._chorus_notification(results)
+
+    def action_chorus_refresh_status(self):
+        """Ask Chorus Pro for the flow outcome and the current status of the invoices."""
+        results = self._chorus_refresh()
+        return self._chorus_notification(results)
+
+    def action_chorus_recycle(self):
+        """Open the wizard that recycles an invoice Chorus Pro put "à recycler"."""
+        self.ensure_one()
+        self._chorus_require_status("A_RECYCLER", _("Recycling"))
+        return self._chorus_open_wizard("chorus.recycle.wizard", _("Recycle on Chorus Pro"))
+
+    def action_chorus_complete(self):
+        """Open the wizard that completes a suspended invoice."""
+        self.ensure_one()
+        self._chorus_require_status("SUSPENDUE", _("Completing"))
+        return self._chorus_open_wizard("chorus.complete.wizard", _("Complete on Chorus Pro"))
+
+    def action_chorus_credit_note(self):
+        """REJETEE is final: the way out is Odoo's credit note, then a new invoice."""
+        self.ensure_one()
+        return self.action_reverse()
+
+    def _chorus_require_status(self, status, action):
+        """Refuse ``action`` (a translated noun) unless the Chorus status is ``status``."""
+        if self.chorus_status != status:
+            raise UserError(_(
+                "%(action)s on Chorus Pro is only possible in status '%(expected)s'; "
+                "%(invoice)s is in status '%(current)s'. Refresh the status first.",
+                action=action, invoice=self.display_name, expected=codes.label(status),
+                current=codes.label(self.chorus_status) or _("none")))
+
+    def _chorus_open_wizard(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
+    @api.model
+    def _chorus_notification(self, results):
+        """A notification summarising ``results``: list of (level, message)."""
+        if not results:
+            return True
+        level = "danger" if any(r[0] == "danger" for r in results) else (
+            "warning" if any(r[0] == "warning" for r in results) else "success")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Chorus Pro"),
+                "message": "\n".join(message for _level, message in results),
+                "type": level,
+                "sticky": level != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

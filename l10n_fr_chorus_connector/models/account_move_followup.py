@@ -1,0 +1,242 @@
+"""Follow-up of deposited invoices: flow report, Chorus invoice id, statuses.
+
+``consulterCRDetaille`` until the flow is processed; ``rechercher/fournisseur`` by
+flow number for the Chorus invoice ids; ``consulter/historique`` for the status
+history. Every change is written to the chatter; statuses where Chorus waits for
+the supplier schedule an activity.
+"""
+
+import logging
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+from odoo import _, models
+
+from ..chorus import codes
+from ..chorus.errors import ChorusError
+from .account_move import ACTIVITY_STATUSES
+
+_logger = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+INTEGRATED = ("IN_INTEGRE", "IN_INTEGRE_PARTIEL")
+UNKNOWN_STATUS = "TECHNIQUE_INCONNU"
+
+
+def chorus_datetime(value):
+    """A Chorus date or date-time (Paris time unless an offset is given) → naive UTC."""
+    if not value:
+        return False
+    text = str(value).strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def status_code(code):
+    """A status the selection knows (unknown new Chorus codes are kept as "unknown")."""
+    if code in codes.INVOICE_STATUSES:
+        return code
+    if code:
+        _logger.warning("Chorus Pro returned an unknown invoice status %r", code)
+        return UNKNOWN_STATUS
+    return False
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _chorus_refresh(self):
+        """Update flow outcome, Chorus ids and statuses; returns ``[(level, message)]``."""
+        results = []
+        for company in self.company_id:
+            moves = self.filtered(lambda m, c=company: m.company_id == c and (
+                m.chorus_flow_id or m.chorus_invoice_id))
+            if not moves:
+                continue
+            client = company._chorus_client(**moves[:1]._chorus_client_options())
+            try:
+                results += moves._chorus_refresh_with(client)
+            except ChorusError as exc:
+                results.append(("danger", company._chorus_error_message(exc)))
+        untracked = self.filtered(lambda m: not (m.chorus_flow_id or m.chorus_invoice_id))
+        if untracked:
+            results.append(("warning", _("%s: not deposited on Chorus Pro, nothing to "
+                                         "refresh.", ", ".join(untracked.mapped("name")))))
+        return results
+
+    def _chorus_refresh_with(self, client):
+        results = []
+        for flow in self.chorus_flow_id.filtered(lambda f: not f.is_final):
+            report = client.get_flow_report(flow.name, flow.syntax or None)
+            flow._chorus_apply_report(report)
+            moves = self.filtered(lambda m, f=flow: m.chorus_flow_id == f
+                                  and m.chorus_send_state == "sent")
+            results += moves._chorus_apply_flow_report(flow, report, client)
+        waiting = self.filtered(lambda m: m.chorus_send_state == "sent"
+                                and not m.chorus_invoice_id
+                                and m.chorus_flow_id.state in INTEGRATED)
+        for flow in waiting.chorus_flow_id:
+            results += waiting.filtered(lambda m, f=flow: m.chorus_flow_id == f
+                                        )._chorus_find_invoices(client, flow)
+        for move in self.filtered("chorus_invoice_id"):
+            try:
+                history = client.get_invoice_history(move.chorus_invoice_id)
+            except ChorusError as exc:  # one unreadable invoice must not hide the others
+                results.append(("danger", f"{move.name}: "
+                                f"{move.company_id._chorus_error_message(exc)}"))
+                continue
+            results.append(move._chorus_apply_history(history))
+        for flow in self.chorus_flow_id.filtered(lambda f: not f.is_final):
+            results.append(("info", _("Flow %(flow)s is still being processed by Chorus "
+                                      "Pro (%(state)s).", flow=flow.name,
+                                      state=codes.label(flow.state, table=codes.FLOW_STATES))))
+        return [r for r in results if r]
+
+    # ------------------------------------------------------------------
+    # Flow outcome
+    # ------------------------------------------------------------------
+    def _chorus_apply_flow_report(self, flow, report, client=None):
+        """Invoices of a processed flow: rejected ones go back, integrated ones get ids."""
+        if not codes.is_flow_final(report.state):
+            return []
+        technical = [e.message for e in report.technical_errors]
+        per_number = {}
+        for error in report.invoice_errors:
+            per_number.setdefault(error.invoice_number, []).append(error.message)
+        if report.state in INTEGRATED:
+            rejected = self.filtered(lambda m: m.name in per_number)
+            if report.state == "IN_INTEGRE_PARTIEL" and not per_number:
+                rejected = self.browse()  # Chorus named nobody: keep following them all
+        else:
+            rejected = self
+        results = []
+        for move in rejected:
+            texts = per_number.get(move.name, []) + technical
+            results.append(move._chorus_back_to_depositable(flow, texts))
+        integrated = self - rejected
+        if integrated:
+            results += integrated._chorus_find_invoices(client, flow)
+        return results
+
+    def _chorus_back_to_depositable(self, flow, texts):
+        self.ensure_one()
+        self.write({"chorus_send_state": "error", "chorus_followup_done": False})
+        label = codes.label(flow.state, table=codes.FLOW_STATES)
+        self._chorus_token_give_back(f"{flow.name}: {'; '.join(texts) or label}")
+        body = Markup("<p>%s</p>") % _(
+            "Chorus Pro did not integrate the invoice (flow %(flow)s: %(state)s). Fix it, "
+            "then deposit it again.", flow=flow.name, state=label)
+        if texts:
+            body += Markup("<ul>%s</ul>") % Markup().join(
+                Markup("<li>%s</li>") % text for text in texts)
+        self.message_post(body=body)
+        return ("danger", _("%(invoice)s rejected by Chorus Pro: %(reason)s",
+                            invoice=self.name, reason="; ".join(texts) or label))
+
+    def _chorus_find_invoices(self, client, flow):
+        """Chorus invoice ids of these integrated invoices (search by flow number)."""
+        client = client or self.company_id._chorus_client(**self[:1]._chorus_client_options())
+        found = {inv.number: inv for inv in client.iter_invoices(flow_number=flow.name)}
+        results = []
+        for move in self:
+            chorus_invoice = found.get(move.name)
+            if not chorus_invoice:
+                results.append(("warning", _("%(invoice)s: flow %(flow)s is integrated but "
+                                             "Chorus Pro does not list the invoice yet.",
+                                             invoice=move.name, flow=flow.name)))
+                continue
+            move.write(move._chorus_invoice_vals(chorus_invoice))
+            move.message_post(body=_(
+                "Integrated by Chorus Pro: invoice ID %(id)s, status %(status)s.",
+                id=chorus_invoice.chorus_id, status=codes.label(chorus_invoice.status)))
+            results.append(("success", _("%(invoice)s is on Chorus Pro (status %(status)s).",
+                                         invoice=move.name,
+                                         status=codes.label(chorus_invoice.status))))
+        return results
+
+    def _chorus_invoice_vals(self, chorus_invoice):
+        return {
+            "chorus_invoice_id": chorus_invoice.chorus_id,
+            "chorus_invoice_number": chorus_invoice.number,
+            "chorus_status": status_code(chorus_invoice.status),
+            "chorus_status_date": chorus_datetime(chorus_invoice.status_date),
+            "chorus_status_comment": chorus_invoice.status_comment or False,
+        }
+
+    # ------------------------------------------------------------------
+    # Statuses
+    # ------------------------------------------------------------------
+    def _chorus_apply_history(self, history):
+        """Store the status history; chatter and activity when the status changed."""
+        self.ensure_one()
+        lines = sorted(history.lines, key=lambda line: chorus_datetime(line.date) or datetime.min)
+        self.chorus_status_line_ids.unlink()
+        self.env["chorus.status.line"].create([{
+            "move_id": self.id,
+            "status": status_code(line.code),
+            "date": chorus_datetime(line.date),
+            "comment": line.comment or False,
+        } for line in lines if line.code])
+        new = status_code(history.current_status) or (
+            status_code(lines[-1].code) if lines else False)
+        last = next((line for line in reversed(lines) if status_code(line.code) == new), None)
+        structure = self._chorus_structure_partner()
+        vals = {
+            "chorus_status": new,
+            "chorus_status_comment": (last.comment if last else False) or False,
+            "chorus_followup_done": codes.is_final(
+                new, bool(structure.chorus_payment_status_not_reported)),
+        }
+        if last and last.date:
+            vals["chorus_status_date"] = chorus_datetime(last.date)
+        old = self.chorus_status
+        self.write(vals)
+        if new == old:
+            return ("info", _("%(invoice)s: status unchanged (%(status)s).",
+                              invoice=self.name, status=codes.label(new)))
+        self._chorus_notify_status(old, new)
+        return ("warning" if new in ACTIVITY_STATUSES else "success",
+                _("%(invoice)s: %(status)s.", invoice=self.name, status=codes.label(new)))
+
+    def _chorus_notify_status(self, old, new):
+        label = codes.label(new)
+        body = Markup("<p>%s</p>") % _("Chorus Pro status: %(old)s → %(new)s",
+                                         old=codes.label(old) or _("none"), new=label)
+        if self.chorus_status_comment:
+            body += Markup("<p>%s</p>") % _("Chorus Pro comment: %s",
+                                             self.chorus_status_comment)
+        self.message_post(body=body)
+        if new not in ACTIVITY_STATUSES:
+            return
+        notes = {
+            "A_RECYCLER": _("Chorus Pro asks to recycle the invoice (wrong recipient, "
+                            "service code or commitment number): use the 'Recycle' button."),
+            "SUSPENDUE": _("Chorus Pro suspended the invoice: add what the customer asks "
+                           "with the 'Complete' button."),
+            "REJETEE": _("Chorus Pro rejected the invoice. This is final: issue a credit "
+                         "note and, if needed, a new invoice."),
+        }
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self._chorus_activity_summary(new),
+            note=notes[new] + (f"\n{self.chorus_status_comment}"
+                               if self.chorus_status_comment else ""),
+            user_id=(self.invoice_user_id or self.env.user).id,
+        )
+
+    def _chorus_activity_summary(self, status):
+        return _("Chorus Pro: %s", codes.label(status))
+
+    def _chorus_close_activities(self):
+        """Mark done the reminders of statuses the supplier has now handled."""
+        summaries = {self._chorus_activity_summary(status) for status in ACTIVITY_STATUSES}
+        self.activity_ids.filtered(lambda a: a.summary in summaries).action_feedback(
+            feedback=_("Handled on Chorus Pro."))

@@ -1,0 +1,191 @@
+"""Chorus Pro tokens of a company: balance, initial credit, deposit debit and refund.
+
+The balance lives on ``res_company`` and only ``chorus.token.move.create`` moves it,
+through ``_chorus_token_apply``: one ``UPDATE … WHERE balance + qty >= 0`` whose row
+count says whether the tokens were there. The row stays locked until the end of the
+transaction, so two deposits can never spend the same last token.
+"""
+
+from markupsafe import Markup
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+from .chorus_token_move import ChorusTokenShortage
+
+INITIAL_TOKENS = 50
+DEFAULT_LOW_THRESHOLD = 10
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    chorus_token_balance = fields.Integer(
+        "Chorus Pro tokens left", default=0, readonly=True, copy=False,
+        help="One token is used per invoice deposited on Chorus Pro. Buy a pack (a vendor "
+        "bill of a token pack product) to add tokens.")
+    chorus_token_low_threshold = fields.Integer(
+        "Low token warning below", default=DEFAULT_LOW_THRESHOLD,
+        help="When the balance falls below this number, the Chorus Pro administrators "
+        "get a message and a to-do.")
+
+    _sql_constraints = [
+        ("chorus_token_balance_not_negative", "CHECK(chorus_token_balance >= 0)",
+         "The Chorus Pro token balance cannot be negative."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._chorus_initial_credit()
+        return companies
+
+    def write(self, vals):
+        if "chorus_token_balance" in vals:
+            raise UserError(_("The Chorus Pro token balance follows the token history: use "
+                              "the 'Adjust tokens' button in Settings > Accounting > Chorus "
+                              "Pro tokens to change it."))
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Ledger primitives
+    # ------------------------------------------------------------------
+    def _chorus_token_apply(self, quantity):
+        """Move the stored balance by ``quantity``; the new balance, or ChorusTokenShortage.
+
+        Only ``chorus.token.move.create`` calls this, so that ledger and balance agree.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE res_company SET chorus_token_balance = chorus_token_balance + %s "
+            "WHERE id = %s AND chorus_token_balance + %s >= 0 RETURNING chorus_token_balance",
+            [quantity, self.id, quantity],
+            # A concurrent update is retried by Odoo (the request is replayed): no log.
+            log_exceptions=False)
+        row = self.env.cr.fetchone()
+        self.invalidate_recordset(["chorus_token_balance"])
+        if row is None:
+            balance = self.sudo().chorus_token_balance
+            raise ChorusTokenShortage(_(
+                "%(company)s has %(balance)s Chorus Pro tokens left, %(needed)s needed.",
+                company=self.name, balance=balance, needed=-quantity), self, balance, -quantity)
+        balance = row[0]
+        threshold = self.sudo().chorus_token_low_threshold
+        if quantity < 0 and balance < threshold <= balance - quantity:
+            self._chorus_token_warn_low(balance)
+        return balance
+
+    def _chorus_token_move(self, quantity, reason, name, **links):
+        """Record a ledger line (and move the balance); ChorusTokenShortage if short."""
+        self.ensure_one()
+        return self.env["chorus.token.move"].sudo().create({
+            "company_id": self.id, "quantity": quantity, "reason": reason, "name": name,
+            **links,
+        })
+
+    @api.model
+    def _chorus_initial_credit(self):
+        """Credit the welcome tokens once to each company that never got them."""
+        companies = self or self.sudo().with_context(active_test=False).search([])
+        credited = self.env["chorus.token.move"].sudo().search([
+            ("reason", "=", "initial"), ("company_id", "in", companies.ids)]).company_id
+        for company in companies - credited:
+            company._chorus_token_move(INITIAL_TOKENS, "initial", _("Initial credit"))
+
+    # ------------------------------------------------------------------
+    # Deposits
+    # ------------------------------------------------------------------
+    def _chorus_token_outstanding(self, move):
+        """Whether the last token move of ``move`` is a deposit not refunded yet."""
+        last = self.env["chorus.token.move"].sudo().search(
+            [("invoice_id", "=", move.id)], order="id desc", limit=1)
+        return last.reason == "deposit"
+
+    def _chorus_try_take_token(self, move):
+        """Take the token of depositing ``move``; False when none is left.
+
+        A deposit that got no answer already paid its token: its retry takes none.
+        """
+        self.ensure_one()
+        if move.chorus_deposit_uncertain and self._chorus_token_outstanding(move):
+            return True
+        try:
+            self._chorus_token_move(-1, "deposit", _("Deposit of %s", move.name),
+                                    invoice_id=move.id)
+        except ChorusTokenShortage:
+            return False
+        return True
+
+    def _chorus_take_token(self, move):
+        """Take the token of depositing ``move``; UserError when none is left."""
+        if not self._chorus_try_take_token(move):
+            raise UserError(self._chorus_no_token_message())
+
+    def _chorus_return_token(self, move, reason):
+        """Give back the token of a deposit Chorus Pro refused; False if none was taken."""
+        self.ensure_one()
+        if not self._chorus_token_outstanding(move):
+            return False
+        self.env["chorus.token.move"].sudo().create({
+            "company_id": self.id, "quantity": 1, "reason": "refund",
+            "name": _("Refused deposit of %s", move.name), "invoice_id": move.id,
+            "note": reason or False,
+        })
+        return True
+
+    def _chorus_token_problems(self):
+        """Pre-deposit check: a message when no token is left (else an empty list)."""
+        self.ensure_one()
+        if self.sudo().chorus_token_balance >= 1:
+            return []
+        return [self._chorus_no_token_message()]
+
+    def _chorus_no_token_message(self):
+        return _(
+            "No Chorus Pro token left: buy a pack (%(packs)s) and confirm its vendor bill; "
+            "its tokens are credited at once. Balance of %(company)s: %(balance)s. Packs "
+            "and history: Settings > Accounting > Chorus Pro tokens.",
+            packs=self._chorus_token_pack_summary() or _("no pack product found"),
+            company=self.name, balance=self.sudo().chorus_token_balance)
+
+    # ------------------------------------------------------------------
+    # Packs and warnings
+    # ------------------------------------------------------------------
+    def _chorus_token_packs(self):
+        """Token pack products this company can buy, smallest first."""
+        return self.env["product.product"].sudo().search([
+            ("chorus_token_qty", ">", 0), ("company_id", "in", [False, self.id])],
+            order="id").sorted(lambda p: (p.chorus_token_qty, p.id))
+
+    def _chorus_token_pack_summary(self):
+        return ", ".join(
+            _("%(tokens)s tokens: %(price)s", tokens=pack.chorus_token_qty,
+              price=format_amount(self.env, pack.lst_price, self.currency_id))
+            for pack in self._chorus_token_packs())
+
+    def _chorus_token_pack_table(self):
+        """HTML table of the packs: tokens, price excl. VAT, price per deposit."""
+        rows = Markup().join(
+            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                   "<td class='text-end'>%s</td></tr>") % (
+                pack.display_name, pack.chorus_token_qty,
+                format_amount(self.env, pack.lst_price, self.currency_id),
+                format_amount(self.env, pack.lst_price / pack.chorus_token_qty,
+                              self.currency_id))
+            for pack in self._chorus_token_packs())
+        head = Markup("<tr><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
+                      "<th class='text-end'>%s</th></tr>") % (
+            _("Pack"), _("Tokens"), _("Price excl. VAT"), _("Per deposit"))
+        return Markup("<table class='table table-sm o_chorus_token_packs'>"
+                      "<thead>%s</thead><tbody>%s</tbody></table>") % (head, rows)
+
+    def _chorus_token_warn_low(self, balance):
+        # The depositing user may not write on the company partner: post as superuser.
+        self.sudo()._chorus_warn_managers(
+            _("Chorus Pro: only %s tokens left", balance),
+            _("%(company)s has %(balance)s Chorus Pro tokens left (warning threshold: "
+              "%(threshold)s). Each invoice deposited on Chorus Pro uses one token: buy a "
+              "pack (%(packs)s) so that deposits are not blocked.",
+              company=self.name, balance=balance,
+              threshold=self.sudo().chorus_token_low_threshold,
+              packs=self._chorus_token_pack_summary() or "-"))

@@ -1,0 +1,189 @@
+"""Factur-X for Chorus Pro: each pitfall of Odoo's stock CII export, and the files."""
+
+import base64
+import io
+from unittest.mock import patch
+
+import facturx
+from lxml import etree
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+from odoo.tools.pdf import OdooPdfFileReader
+
+from .common import NS, ChorusCase
+
+AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/"
+SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/"
+
+
+@tagged("post_install", "-at_install")
+class TestFacturX(ChorusCase):
+    def test_profile_is_en16931_and_xsd_valid(self):
+        move = self.make_invoice()
+        root = self.xml_tree(move)
+        guideline = root.findtext("rsm:ExchangedDocumentContext/"
+                                  "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", None, NS)
+        self.assertEqual(guideline, "urn:cen.eu:en16931:2017")
+        self.assertTrue(facturx.xml_check_xsd(root, flavor="factur-x", level="en16931"))
+        # The stock export declares EXTENDED for the same content.
+        private = self.make_invoice(self.private)
+        stock = self.xml_tree(private).findtext(
+            "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/"
+            "ram:ID", None, NS)
+        self.assertIn("extended", stock)
+
+    def test_seller_and_buyer_siret_use_scheme_0009(self):
+        move = self.make_invoice()
+        root = self.xml_tree(move)
+        for role, siret in (("SellerTradeParty", self.company.siret),
+                            ("BuyerTradeParty", self.public.siret)):
+            node = root.find(f"{AGREEMENT}ram:{role}/ram:SpecifiedLegalOrganization/ram:ID", NS)
+            self.assertEqual(node.text, siret)
+            self.assertEqual(node.get("schemeID"), "0009", role)
+
+    def test_buyer_siret_is_the_recipient_siret_of_the_panel(self):
+        address = self.env["res.partner"].create({
+            "name": "Service financier", "type": "invoice", "parent_id": self.public.id,
+            "siret": "21311781500018"})
+        move = self.make_invoice(address)
+        self.assertEqual(move.chorus_recipient_siret, "21311781500018")
+        buyer = self.xml_tree(move).find(
+            f"{AGREEMENT}ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", NS)
+        self.assertEqual(buyer.text, "21311781500018")
+
+    def test_buyer_reference_never_falls_back_to_partner_ref(self):
+        self.public.ref = "CLI-0042"
+        move = self.make_invoice()
+        root = self.xml_tree(move)
+        self.assertIsNone(root.find(f"{AGREEMENT}ram:BuyerReference", NS))
+        # No guessed commitment number either (stock: the invoice number).
+        self.assertIsNone(root.find(f"{AGREEMENT}ram:BuyerOrderReferencedDocument", NS))
+        move.write({"buyer_reference": "ACHATS", "purchase_order_reference": "EJ2024000001",
+                    "contract_reference": "MARCHE-12"})
+        root = self.xml_tree(move)
+        self.assertEqual(root.findtext(f"{AGREEMENT}ram:BuyerReference", None, NS), "ACHATS")
+        self.assertEqual(root.findtext(
+            f"{AGREEMENT}ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", None, NS),
+            "EJ2024000001")
+        self.assertEqual(root.findtext(
+            f"{AGREEMENT}ram:ContractReferencedDocument/ram:IssuerAssignedID", None, NS),
+            "MARCHE-12")
+
+    def test_service_code_comes_from_the_invoice_address(self):
+        self.public.chorus_service_code = "ACHATS"
+        move = self.make_invoice()
+        self.assertEqual(move.buyer_reference, "ACHATS")
+
+    def test_line_without_product_gets_a_name(self):
+        move = self.make_invoice(lines=[{
+            "name": "Journée de formation\nsur site", "quantity": 1, "price_unit": 800.0,
+            "tax_ids": [Command.set(self.tax.ids)]}])
+        root = self.xml_tree(move)
+        product = root.find("rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/"
+                            "ram:SpecifiedTradeProduct", NS)
+        self.assertEqual(product.findtext("ram:Name", None, NS), "Journée de formation")
+        self.assertTrue(facturx.xml_check_xsd(root, flavor="factur-x", level="en16931"))
+        # The stock export of the same line fails the XSD.
+        private = self.make_invoice(self.private, lines=[{
+            "name": "Journée de formation", "quantity": 1, "price_unit": 800.0,
+            "tax_ids": [Command.set(self.tax.ids)]}])
+        with mute_logger("factur-x"), self.assertRaisesRegex(Exception, "Schema Definition"):
+            facturx.xml_check_xsd(self.xml_tree(private), flavor="factur-x", level="en16931")
+
+    def test_payment_means_type_code_on_invoices_only(self):
+        move = self.make_invoice()
+        root = self.xml_tree(move)
+        means = root.find(f"{SETTLEMENT}ram:SpecifiedTradeSettlementPaymentMeans", NS)
+        self.assertEqual(means.findtext("ram:TypeCode", None, NS), "30")
+        self.assertEqual(means.findtext("ram:PayeePartyCreditorFinancialAccount/ram:IBANID",
+                                        None, NS), IBAN_COMPACT)
+        # Cheque: a type code although Odoo would emit nothing without a bank account.
+        cheque = self.make_invoice(partner_bank_id=False, chorus_payment_mode="CHEQUE")
+        means = self.xml_tree(cheque).find(f"{SETTLEMENT}ram:SpecifiedTradeSettlementPaymentMeans",
+                                           NS)
+        self.assertEqual(means.findtext("ram:TypeCode", None, NS), "20")
+        refund = self.make_refund(move)
+        self.assertFalse(refund.chorus_payment_mode)
+        self.assertIsNone(self.xml_tree(refund).find(
+            f"{SETTLEMENT}ram:SpecifiedTradeSettlementPaymentMeans", NS))
+
+    def test_refund_names_its_origin_invoice(self):
+        move = self.make_invoice()
+        refund = self.make_refund(move)
+        root = self.xml_tree(refund)
+        self.assertEqual(root.findtext("rsm:ExchangedDocument/ram:TypeCode", None, NS), "381")
+        self.assertEqual(root.findtext(
+            f"{SETTLEMENT}ram:InvoiceReferencedDocument/ram:IssuerAssignedID", None, NS),
+            move.name)
+        self.assertTrue(facturx.xml_check_xsd(root, flavor="factur-x", level="en16931"))
+
+    def test_framework_other_than_a1_travels_as_business_process(self):
+        move = self.make_invoice()
+        self.assertEqual(move.chorus_framework, "A1_FACTURE_FOURNISSEUR")
+        self.assertIsNone(self.xml_tree(move).find(
+            "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter",
+            NS))
+        # Paid before being deposited: "already paid" framework.
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids).create({})._create_payments()
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(move.chorus_framework, "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE")
+        root = self.xml_tree(move)
+        self.assertEqual(root.findtext(
+            "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/"
+            "ram:ID", None, NS), "A2")
+        self.assertTrue(facturx.xml_check_xsd(root, flavor="factur-x", level="en16931"))
+
+    def test_facturx_pdf_embeds_xml_and_secondary_attachments(self):
+        move = self.make_invoice()
+        move.chorus_attachment_ids = self.make_attachment("bon_de_livraison.pdf", b"%PDF-1.4 bl")
+        name, content, syntax = move._chorus_build_file()
+        self.assertEqual(syntax, "IN_DP_E2_CII_FACTURX")
+        self.assertTrue(name.endswith(".pdf"))
+        xml_name, xml = facturx.get_facturx_xml_from_pdf(content, check_xsd=True)
+        self.assertEqual(xml_name, "factur-x.xml")
+        self.assertEqual(etree.fromstring(xml).findtext("rsm:ExchangedDocument/ram:ID", None, NS),
+                         move.name)
+        self.assertTrue(content.startswith(b"%PDF-1.") and content.count(b"%PDF-") == 1)
+        reader = OdooPdfFileReader(io.BytesIO(content), strict=False)
+        embedded = dict(reader.getAttachments())
+        self.assertEqual(embedded["bon_de_livraison.pdf"], b"%PDF-1.4 bl")
+        self.assertIn("factur-x.xml", embedded)
+
+    def test_cii_16b_option_deposits_xml_with_embedded_attachments(self):
+        self.company.chorus_flow_syntax = "IN_DP_E1_CII_16B"
+        move = self.make_invoice()
+        move.chorus_attachment_ids = self.make_attachment("pv_reception.pdf", b"%PDF-1.4 pv")
+        name, content, syntax = move._chorus_build_file()
+        self.assertEqual((name[-4:], syntax), (".xml", "IN_DP_E1_CII_16B"))
+        root = etree.fromstring(content)
+        binary = root.find(f"{AGREEMENT}ram:AdditionalReferencedDocument/"
+                           "ram:AttachmentBinaryObject", NS)
+        self.assertEqual(binary.get("filename"), "pv_reception.pdf")
+        self.assertEqual(base64.b64decode(binary.text), b"%PDF-1.4 pv")
+        move._chorus_deposit()
+        self.process_flows()
+        move._chorus_refresh()
+        self.assertTrue(move.chorus_invoice_id)
+
+    def test_xsd_failure_blocks_the_deposit(self):
+        move = self.make_invoice()
+        original = type(self.env["account.edi.xml.cii"])._chorus_fix_tree
+
+        def break_tree(builder, invoice, root):
+            original(builder, invoice, root)
+            # Drop a mandatory element: the XML no longer matches the XSD.
+            trade = root.find("rsm:SupplyChainTradeTransaction", NS)
+            trade.remove(trade.find("ram:ApplicableHeaderTradeSettlement", NS))
+
+        with patch.object(type(self.env["account.edi.xml.cii"]), "_chorus_fix_tree",
+                          break_tree), mute_logger("factur-x"), \
+                self.assertRaisesRegex(UserError, "not valid against the Factur-X EN 16931"):
+            move.action_chorus_deposit()
+        self.assertFalse(self.deposit_calls())
+        self.assertEqual(move.chorus_send_state, "to_send")
+
+
+IBAN_COMPACT = "FR7630004000010000123456789"

@@ -1,0 +1,3 @@
+from . import chorus_recycle_wizard
+from . import chorus_complete_wizard
+from . import chorus_token_adjust_wizard

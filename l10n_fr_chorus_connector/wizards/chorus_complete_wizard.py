@@ -1,0 +1,54 @@
+"""Complete a suspended invoice with a comment and attachments (``completer``)."""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..chorus import rules
+from ..chorus.errors import ChorusError
+from ..chorus.types import Attachment
+
+
+class ChorusCompleteWizard(models.TransientModel):
+    _name = "chorus.complete.wizard"
+    _description = "Complete an invoice on Chorus Pro"
+
+    move_id = fields.Many2one("account.move", "Invoice", required=True, readonly=True,
+                              ondelete="cascade")
+    chorus_comment = fields.Text(related="move_id.chorus_status_comment",
+                                 string="Chorus Pro comment")
+    comment = fields.Text("Answer", required=True,
+                          help="What you send back to the recipient with the documents.")
+    attachment_ids = fields.Many2many(
+        "ir.attachment", "chorus_complete_wizard_attachment_rel", "wizard_id",
+        "attachment_id", "Documents",
+        help="At most 50 characters per name, 10 MB per file, accepted formats only.")
+
+    def action_complete(self):
+        """Upload the documents (``ajouter/fichier``) then call ``completer``."""
+        self.ensure_one()
+        move = self.move_id
+        move._chorus_require_status("SUSPENDUE", _("Completing"))
+        violations = rules.check_attachments(
+            (att.name, att.file_size) for att in self.attachment_ids)
+        if violations:
+            raise UserError(_("Nothing was sent to Chorus Pro:\n%s",
+                              "\n".join(v.message for v in violations)))
+        client = move.company_id._chorus_client(**move._chorus_client_options())
+        try:
+            uploaded = [
+                Attachment(client.upload_attachment(att.raw or b"", att.name, att.mimetype),
+                           att.name)
+                for att in self.attachment_ids
+            ]
+            update = client.complete_invoice(move.chorus_invoice_id, self.comment, uploaded)
+        except ChorusError as exc:
+            raise UserError(_("Chorus Pro refused to complete the invoice: %s",
+                              move.company_id._chorus_error_message(exc))) from None
+        move._chorus_close_activities()
+        copies = [(att.name, att.raw) for att in self.attachment_ids]
+        move.message_post(
+            body=_("Completed on Chorus Pro (new status: %(status)s): %(comment)s",
+                   status=update.status or "?", comment=self.comment),
+            attachments=copies)
+        move._chorus_refresh()
+        return {"type": "ir.actions.act_window_close"}

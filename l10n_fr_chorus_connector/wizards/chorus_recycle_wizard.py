@@ -1,0 +1,88 @@
+"""Recycle an invoice that Chorus Pro put "à recycler" (``recycler``)."""
+
+from markupsafe import Markup
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..chorus import rules
+from ..chorus.errors import ChorusError
+
+
+class ChorusRecycleWizard(models.TransientModel):
+    _name = "chorus.recycle.wizard"
+    _description = "Recycle an invoice on Chorus Pro"
+
+    move_id = fields.Many2one("account.move", "Invoice", required=True, readonly=True,
+                              ondelete="cascade")
+    chorus_comment = fields.Text(related="move_id.chorus_status_comment",
+                                 string="Chorus Pro comment")
+    recipient_siret = fields.Char("Recipient SIRET", size=14, required=True)
+    service_id = fields.Many2one(
+        "chorus.partner.service", "Service",
+        domain="[('partner_id.siret', '=', recipient_siret), ('active_in_chorus', '=', True)]",
+        help="The services Chorus Pro lists for this SIRET (synchronise the customer to "
+        "refresh them).")
+    service_code = fields.Char("Service code")
+    engagement = fields.Char("Commitment number (EJ)")
+    comment = fields.Char("Comment to the recipient")
+
+    @api.model
+    def default_get(self, fields_list):
+        vals = super().default_get(fields_list)
+        move = self.env["account.move"].browse(vals.get("move_id"))
+        if move:
+            vals.update({
+                "recipient_siret": move.chorus_recipient_siret,
+                "service_code": move.buyer_reference,
+                "engagement": move.purchase_order_reference,
+            })
+        return vals
+
+    @api.onchange("service_id")
+    def _onchange_service_id(self):
+        if self.service_id:
+            self.service_code = self.service_id.code
+
+    def action_recycle(self):
+        """Send the new routing data to Chorus Pro and store it on the invoice."""
+        self.ensure_one()
+        move = self.move_id
+        move._chorus_require_status("A_RECYCLER", _("Recycling"))
+        siret = (self.recipient_siret or "").replace(" ", "")
+        problems = [v.message for v in (
+            rules.check_siret(siret, field="recipient_siret"),
+            rules.check_service_code(self.service_code),
+            rules.check_engagement(self.engagement)) if v]
+        if problems:
+            raise UserError("\n".join(problems))
+        comment = self.comment or ""
+        if (self.engagement or False) != (move.purchase_order_reference or False):
+            # recycler carries no commitment field the API documents reliably: the new
+            # number travels in the comment the recipient reads.
+            comment = " ".join(filter(None, [
+                comment, _("New commitment number: %s.", self.engagement or _("none"))]))
+        client = move.company_id._chorus_client(**move._chorus_client_options())
+        try:
+            update = client.recycle_invoice(move.chorus_invoice_id, siret,
+                                            self.service_code or None, comment or None)
+        except ChorusError as exc:
+            raise UserError(_("Chorus Pro refused the recycling: %s",
+                              move.company_id._chorus_error_message(exc))) from None
+        old = (move.chorus_recipient_siret, move.buyer_reference,
+               move.purchase_order_reference)
+        move.with_context(chorus_routing_update=True).write({
+            "chorus_recipient_siret": siret,
+            "buyer_reference": self.service_code or False,
+            "purchase_order_reference": self.engagement or False,
+        })
+        move._chorus_close_activities()
+        move.message_post(body=Markup("<p>%s</p><ul><li>%s</li><li>%s</li><li>%s</li></ul>") % (
+            _("Recycled on Chorus Pro (new status: %s).", update.status or "?"),
+            _("Recipient SIRET: %(old)s → %(new)s", old=old[0] or "-", new=siret),
+            _("Service code: %(old)s → %(new)s", old=old[1] or "-",
+              new=self.service_code or "-"),
+            _("Commitment number: %(old)s → %(new)s", old=old[2] or "-",
+              new=self.engagement or "-"),
+        ))
+        move._chorus_refresh()
+        return {"type": "ir.actions.act_window_close"}
