@@ -12,7 +12,9 @@ checks it, as Chorus does).
 """
 
 import io
+import os
 import tarfile
+import tempfile
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -126,8 +128,14 @@ def plain_pdf(text: str = "Facture") -> bytes:
 
 def facturx_pdf(xml: bytes, text: str = "Facture") -> bytes:
     """A Factur-X (EN 16931) PDF embedding ``xml``."""
-    return facturx.generate_from_binary(plain_pdf(text), xml, flavor="factur-x",
-                                        level="en16931", check_xsd=True)
+    # generate_from_binary (factur-x 7.8) leaves the input PDF's bytes in front of the
+    # output; writing to a fresh file gives a clean PDF.
+    with tempfile.TemporaryDirectory() as folder:
+        target = os.path.join(folder, "facturx.pdf")
+        facturx.generate_from_file(io.BytesIO(plain_pdf(text)), xml, flavor="factur-x",
+                                   level="en16931", check_xsd=True, output_pdf_file=target)
+        with open(target, "rb") as produced:
+            return produced.read()
 
 
 def archive(files: dict[str, bytes], fmt: str = "tar.gz") -> bytes:

@@ -122,3 +122,18 @@ def test_violation_can_be_raised():
         raise violation
     assert info.value.field == "siret"
     assert str(info.value) == violation.message
+
+
+def test_messages_come_in_french_and_english():
+    violation = rules.check_siret("20110137500017")
+    assert violation.text("en_US") == violation.message
+    assert "clé de contrôle" in violation.text("fr_FR")
+    assert "check digit" in violation.text(None)
+    long_ej = rules.check_engagement("E" * 51)
+    assert "engagement juridique" in long_ej.text("fr_BE")
+    assert "51" in long_ej.text("fr_FR")
+
+
+def test_odoo_empty_value_counts_as_missing():
+    assert "missing" in rules.check_siret(False).message
+    assert "manquant" in rules.check_siret(False).text("fr_FR")

@@ -39,13 +39,19 @@ class RuleViolation(ValueError):
     """A value Chorus Pro would refuse.
 
     ``field`` names the data at fault (``"siret"``, ``"attachment_name"``,
-    ``"engagement"``…); ``message`` says what is wrong and how to fix it.
+    ``"engagement"``…); ``message`` says what is wrong and how to fix it, in English;
+    ``message_fr`` says the same in French (``text(lang)`` picks one).
     """
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, message_fr: str | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.message_fr = message_fr or message
+
+    def text(self, lang: str | None) -> str:
+        """The message in ``lang`` (an Odoo/ISO code such as ``fr_FR``), English otherwise."""
+        return self.message_fr if (lang or "").lower().startswith("fr") else self.message
 
     def __repr__(self) -> str:
         return f"RuleViolation(field={self.field!r}, message={self.message!r})"
@@ -65,9 +71,11 @@ def format_size(size: int) -> str:
 
 
 def _check_identifier(value, module, name: str, digits: int, field: str):
-    raw = "" if value is None else str(value)
+    raw = str(value) if value else ""  # None and False (Odoo's empty) are both missing
     if not raw.strip():
-        return RuleViolation(field, f"The {name} is missing: enter the {digits}-digit {name}.")
+        return RuleViolation(
+            field, f"The {name} is missing: enter the {digits}-digit {name}.",
+            f"Le {name} est manquant : saisissez le {name} à {digits} chiffres.")
     compact = module.compact(raw)
     try:  # InvalidLength is a subclass of InvalidFormat: test it first
         module.validate(compact)
@@ -76,16 +84,22 @@ def _check_identifier(value, module, name: str, digits: int, field: str):
             field,
             f"The {name} '{raw}' has {len(compact)} characters; a {name} has exactly "
             f"{digits} digits: check it.",
+            f"Le {name} « {raw} » compte {len(compact)} caractères ; un {name} compte "
+            f"exactement {digits} chiffres : vérifiez-le.",
         )
     except stdnum_errors.InvalidFormat:
         return RuleViolation(
-            field, f"The {name} '{raw}' must contain digits only: remove letters and symbols."
+            field, f"The {name} '{raw}' must contain digits only: remove letters and symbols.",
+            f"Le {name} « {raw} » ne doit contenir que des chiffres : retirez lettres et "
+            f"symboles.",
         )
     except stdnum_errors.ValidationError:
         return RuleViolation(
             field,
             f"The {name} '{raw}' is not valid (its check digit is wrong): "
             f"copy it again from the customer's documents or the INSEE directory.",
+            f"Le {name} « {raw} » n'est pas valide (sa clé de contrôle est fausse) : "
+            f"recopiez-le depuis les documents du client ou l'annuaire de l'INSEE.",
         )
     return None
 
@@ -103,32 +117,39 @@ def check_siren(value: str | None, field: str = "siren") -> RuleViolation | None
     return _check_identifier(value, stdnum_siren, "SIREN", 9, field)
 
 
-def _check_length(value, maximum: int, field: str, what: str) -> RuleViolation | None:
+def _check_length(value, maximum: int, field: str, what: tuple[str, str]
+                  ) -> RuleViolation | None:
     text = value or ""
     if len(text) <= maximum:
         return None
+    what_en, what_fr = what
     return RuleViolation(
         field,
-        f"The {what} '{text}' is {len(text)} characters long; Chorus Pro accepts at most "
+        f"The {what_en} '{text}' is {len(text)} characters long; Chorus Pro accepts at most "
         f"{maximum}: shorten it.",
+        f"Le {what_fr} « {text} » compte {len(text)} caractères ; Chorus Pro en accepte au "
+        f"plus {maximum} : raccourcissez-le.",
     )
 
 
 def check_engagement(value: str | None, field: str = "engagement") -> RuleViolation | None:
     """Commitment number (engagement juridique, purchase order): at most 50 characters."""
-    return _check_length(value, MAX_ENGAGEMENT, field, "commitment number (engagement juridique)")
+    return _check_length(value, MAX_ENGAGEMENT, field,
+                         ("commitment number (engagement juridique)",
+                          "numéro d'engagement juridique"))
 
 
 def check_invoice_number(value: str | None, field: str = "invoice_number") -> RuleViolation | None:
     """Invoice number: mandatory, at most 20 characters."""
     if not (value or "").strip():
-        return RuleViolation(field, "The invoice number is missing: post the invoice first.")
-    return _check_length(value, MAX_INVOICE_NUMBER, field, "invoice number")
+        return RuleViolation(field, "The invoice number is missing: post the invoice first.",
+                             "Le numéro de facture est manquant : validez d'abord la facture.")
+    return _check_length(value, MAX_INVOICE_NUMBER, field, ("invoice number", "numéro de facture"))
 
 
 def check_service_code(value: str | None, field: str = "service_code") -> RuleViolation | None:
     """Service code (service exécutant, buyer reference): at most 100 characters."""
-    return _check_length(value, MAX_SERVICE_CODE, field, "service code")
+    return _check_length(value, MAX_SERVICE_CODE, field, ("service code", "code service"))
 
 
 def check_attachment_name(name: str | None, field: str = "attachment_name") -> RuleViolation | None:
@@ -139,6 +160,8 @@ def check_attachment_name(name: str | None, field: str = "attachment_name") -> R
             field,
             f"The attachment name '{name}' is {len(name)} characters long; Chorus Pro accepts "
             f"at most {MAX_ATTACHMENT_NAME} including the extension: shorten it.",
+            f"Le nom de la pièce jointe « {name} » compte {len(name)} caractères ; Chorus Pro "
+            f"en accepte au plus {MAX_ATTACHMENT_NAME}, extension comprise : raccourcissez-le.",
         )
     stem, dot, extension = name.rpartition(".")
     if not dot or not stem or not extension:
@@ -146,6 +169,8 @@ def check_attachment_name(name: str | None, field: str = "attachment_name") -> R
             field,
             f"The attachment name '{name}' has no extension; Chorus Pro requires one "
             f"(for example '.pdf'): rename the file.",
+            f"Le nom de la pièce jointe « {name} » n'a pas d'extension ; Chorus Pro en exige "
+            f"une (par exemple « .pdf ») : renommez le fichier.",
         )
     if extension.lower() not in ALLOWED_EXTENSIONS:
         allowed = ", ".join(sorted(ALLOWED_EXTENSIONS))
@@ -153,6 +178,8 @@ def check_attachment_name(name: str | None, field: str = "attachment_name") -> R
             field,
             f"The attachment '{name}' has the extension '.{extension}', which Chorus Pro "
             f"refuses: convert it to an accepted format ({allowed}).",
+            f"La pièce jointe « {name} » a l'extension « .{extension} », que Chorus Pro "
+            f"refuse : convertissez-la dans un format accepté ({allowed}).",
         )
     return None
 
@@ -167,6 +194,8 @@ def check_attachment_size(
         field,
         f"The attachment '{name}' weighs {format_size(size)}; Chorus Pro accepts at most "
         f"{format_size(MAX_ATTACHMENT_SIZE)} per file: compress or split it.",
+        f"La pièce jointe « {name} » pèse {format_size(size)} ; Chorus Pro accepte au plus "
+        f"{format_size(MAX_ATTACHMENT_SIZE)} par fichier : compressez-la ou découpez-la.",
     )
 
 
@@ -178,6 +207,8 @@ def check_total_size(total: int, field: str = "total_size") -> RuleViolation | N
         field,
         f"The invoice and its attachments weigh {format_size(total)} in total; Chorus Pro "
         f"accepts at most {format_size(MAX_INVOICE_TOTAL_SIZE)}: remove some attachments.",
+        f"La facture et ses pièces jointes pèsent {format_size(total)} au total ; Chorus Pro "
+        f"accepte au plus {format_size(MAX_INVOICE_TOTAL_SIZE)} : retirez des pièces jointes.",
     )
 
 

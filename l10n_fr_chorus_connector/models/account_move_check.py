@@ -73,7 +73,7 @@ class AccountMove(models.Model):
                                       field="chorus_recipient_siret")
         if violation:
             return [_("Recipient SIRET: %s Set it in the Chorus Pro tab of the invoice or on "
-                      "the customer.", violation.message)]
+                      "the customer.", violation.text(self.env.lang))]
         structure = self._chorus_structure_partner()
         service, ej = self.buyer_reference or "", self.purchase_order_reference or ""
         if structure and not structure.chorus_structure_active:
@@ -97,13 +97,13 @@ class AccountMove(models.Model):
                           rules.check_engagement(self.contract_reference or "",
                                                  field="contract")):
             if violation:
-                errors.append(violation.message)
+                errors.append(violation.text(self.env.lang))
         if self.chorus_framework in ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT"):
             violation = rules.check_siret(self.chorus_validator_siret or None,
                                           field="validator")
             if violation:
                 errors.append(_("Validator SIRET (required by the invoicing framework): %s",
-                                violation.message))
+                                violation.text(self.env.lang)))
         return errors
 
     def _chorus_service_problems(self, structure, service, ej):
@@ -137,7 +137,7 @@ class AccountMove(models.Model):
         violation = rules.check_invoice_number(self.name)
         if violation:
             errors.append(_("Invoice number: %s Use a shorter sequence prefix on the "
-                            "journal.", violation.message))
+                            "journal.", violation.text(self.env.lang)))
         if self.move_type == "out_refund":
             origin = self.reversed_entry_id
             if not origin:
@@ -178,7 +178,7 @@ class AccountMove(models.Model):
 
     def _chorus_attachment_problems(self):
         attachments = self.chorus_attachment_ids
-        errors = [v.message for v in rules.check_attachments(
+        errors = [v.text(self.env.lang) for v in rules.check_attachments(
             (att.name, att.file_size) for att in attachments)]
         names = attachments.mapped("name")
         for name in sorted({n for n in names if names.count(n) > 1}):

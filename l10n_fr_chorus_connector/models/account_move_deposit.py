@@ -106,7 +106,7 @@ class AccountMove(models.Model):
             len(content))
         if violation:
             raise UserError(_("%(invoice)s: nothing was sent to Chorus Pro. %(message)s",
-                              invoice=self.display_name, message=violation.message))
+                              invoice=self.display_name, message=violation.text(self.env.lang)))
         return name, content, syntax
 
     def _chorus_xml(self, embed_attachments=False):

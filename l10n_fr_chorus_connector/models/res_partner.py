@@ -113,14 +113,14 @@ class ResPartner(models.Model):
                 if violation:
                     raise ValidationError(_("%(partner)s: %(message)s",
                                             partner=partner.display_name,
-                                            message=violation.message))
+                                            message=violation.text(self.env.lang)))
 
     @api.constrains("chorus_service_code", "chorus_service_ids")
     def _check_chorus_service_code(self):
         for partner in self.filtered("chorus_service_code"):
             violation = rules.check_service_code(partner.chorus_service_code)
             if violation:
-                raise ValidationError(violation.message)
+                raise ValidationError(violation.text(self.env.lang))
             services = partner._chorus_structure_partner().chorus_service_ids
             if services and partner.chorus_service_code not in services.filtered(
                     "active_in_chorus").mapped("code"):

@@ -103,6 +103,7 @@ class TestDepositFollowup(ChorusCase):
         wizard_form.service_id = self.public_service.chorus_service_ids.filtered(
             lambda s: s.code == directory.SERVICE_ACHATS)
         self.assertEqual(wizard_form.service_code, directory.SERVICE_ACHATS)
+        wizard_form.engagement = "EJ-RECYCLE-1"
         wizard_form.save().action_recycle()
         self.assertEqual(move.chorus_recipient_siret, directory.SIRET_SERVICE_REQUIRED)
         self.assertEqual(move.buyer_reference, directory.SERVICE_ACHATS)
@@ -110,6 +111,8 @@ class TestDepositFollowup(ChorusCase):
         self.assertFalse(move.activity_ids.filtered(lambda a: "À recycler" in (a.summary or "")))
         row = self.emulator_invoice(move.name)
         self.assertEqual(row["service_code"], directory.SERVICE_ACHATS)
+        self.assertEqual(row["ej"], "EJ-RECYCLE-1", "the new commitment reaches Chorus")
+        self.assertEqual(move.purchase_order_reference, "EJ-RECYCLE-1")
         # Now on the normal path to payment.
         self.next_statuses(4)
         move._chorus_refresh()

@@ -32,7 +32,7 @@ class ChorusCompleteWizard(models.TransientModel):
             (att.name, att.file_size) for att in self.attachment_ids)
         if violations:
             raise UserError(_("Nothing was sent to Chorus Pro:\n%s",
-                              "\n".join(v.message for v in violations)))
+                              "\n".join(v.text(self.env.lang) for v in violations)))
         client = move.company_id._chorus_client(**move._chorus_client_options())
         try:
             uploaded = [

@@ -49,7 +49,7 @@ class ChorusRecycleWizard(models.TransientModel):
         move = self.move_id
         move._chorus_require_status("A_RECYCLER", _("Recycling"))
         siret = (self.recipient_siret or "").replace(" ", "")
-        problems = [v.message for v in (
+        problems = [v.text(self.env.lang) for v in (
             rules.check_siret(siret, field="recipient_siret"),
             rules.check_service_code(self.service_code),
             rules.check_engagement(self.engagement)) if v]
@@ -63,8 +63,9 @@ class ChorusRecycleWizard(models.TransientModel):
                 comment, _("New commitment number: %s.", self.engagement or _("none"))]))
         client = move.company_id._chorus_client(**move._chorus_client_options())
         try:
-            update = client.recycle_invoice(move.chorus_invoice_id, siret,
-                                            self.service_code or None, comment or None)
+            update = client.recycle_invoice(
+                move.chorus_invoice_id, siret, service_code=self.service_code or None,
+                engagement=self.engagement or None, comment=comment or None)
         except ChorusError as exc:
             raise UserError(_("Chorus Pro refused the recycling: %s",
                               move.company_id._chorus_error_message(exc))) from None
