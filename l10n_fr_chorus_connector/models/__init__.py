@@ -17,3 +17,8 @@ from . import product_template
 from . import res_company_token
 from . import account_move_token
 from . import res_config_settings_token
+from . import res_company_sync
+from . import res_config_settings_sync
+from . import account_move_sync
+from . import chorus_deposit_batch
+from . import chorus_deposit_batch_line

@@ -8,3 +8,6 @@ from . import test_deposit_followup
 from . import test_deposit_concurrency
 from . import test_tokens
 from . import test_tokens_concurrency
+from . import test_sync_status
+from . import test_auto_deposit
+from . import test_mass_deposit
