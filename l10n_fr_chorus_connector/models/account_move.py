@@ -6,7 +6,7 @@ files extend the same model so that each stays readable.
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.osv import expression
 
 from ..chorus import codes
@@ -219,6 +219,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def action_chorus_deposit(self):
         """Deposit the invoices on Chorus Pro (button "Déposer sur Chorus Pro")."""
+        problems = self._chorus_deposit_problems()
+        if problems and any(c.sudo().chorus_token_balance < 1 for c in self.company_id):
+            # Same list of problems, with a button to the packs.
+            raise RedirectWarning(
+                self._chorus_format_problems(problems),
+                self.env.ref("l10n_fr_chorus_connector.action_chorus_token_packs").id,
+                _("See the token packs"))
         results = self._chorus_deposit()
         return self._chorus_notification(results)
 

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError, ValidationError
@@ -274,12 +275,20 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_chorus_sync_partners(self, batch_size=50):
-        """Weekly re-synchronisation of public partners, committed one by one."""
-        partners = self.search([("chorus_public", "=", True), ("is_company", "=", True),
-                                ("siret", "!=", False)], order="chorus_sync_date asc, id")
+        """Weekly re-synchronisation of public partners, by batches committed one by one.
+
+        A partner is due when it was not synchronised in the last six days; each one
+        processed gets a date (even on failure), so the batches always converge.
+        """
+        due = [("chorus_public", "=", True), ("is_company", "=", True), ("siret", "!=", False),
+               "|", ("chorus_sync_date", "=", False),
+               ("chorus_sync_date", "<", fields.Datetime.now() - timedelta(days=6))]
+        partners = self.search(due, order="chorus_sync_date asc, id", limit=batch_size)
+        remaining = self.search_count(due) - len(partners)
         done, failures = 0, []
-        for partner in partners[:batch_size]:
+        for partner in partners:
             problems = partner._chorus_sync_structure()
+            partner.chorus_sync_date = fields.Datetime.now()
             if problems:
                 failures += problems
                 _logger.warning("Chorus Pro sync of partner %s failed", partner.id)
@@ -287,8 +296,7 @@ class ResPartner(models.Model):
                 done += 1
             if not modules.module.current_test:  # commit per partner, as Odoo's own crons
                 self.env.cr.commit()
-        remaining = len(partners) - min(len(partners), batch_size)
-        self.env["ir.cron"]._notify_progress(done=done + len(failures), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
         if failures:
             self.env.company._chorus_warn_managers(
                 _("Chorus Pro: some public customers could not be synchronised"),

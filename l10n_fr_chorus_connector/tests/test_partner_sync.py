@@ -158,3 +158,24 @@ class TestPartnerSync(TransactionCase):
             form.chorus_service_choice_id = achats
         self.assertEqual(partner.chorus_service_code, directory.SERVICE_ACHATS)
         self.assertEqual(partner.chorus_service_choice_id, achats)
+
+    def test_cron_batches_converge_and_skip_recently_synced(self):
+        partners = self.env["res.partner"]
+        for siret in (directory.SIRET_NO_REQUIREMENT, directory.SIRET_EJ_REQUIRED,
+                      directory.SIRET_SERVICE_OR_EJ):
+            partners |= self._public(siret)
+        Partner = self.env["res.partner"]
+        runs = 0
+        while True:  # what ir.cron does while _notify_progress reports work left
+            runs += 1
+            done, failures = Partner._cron_chorus_sync_partners(batch_size=2)
+            self.assertFalse(failures)
+            if done < 2 or runs > 5:
+                break
+        self.assertEqual(runs, 2, "3 due partners in batches of 2: two runs")
+        self.assertTrue(all(partners.mapped("chorus_required")))
+        calls_before = len(self.emulator.api_calls())
+        done, failures = Partner._cron_chorus_sync_partners(batch_size=2)
+        self.assertEqual((done, failures), (0, []), "synchronised this week: not due")
+        self.assertEqual(len(self.emulator.api_calls()), calls_before)
+

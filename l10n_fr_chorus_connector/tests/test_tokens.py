@@ -4,7 +4,7 @@ from ast import literal_eval
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tests import new_test_user, tagged
 
 from ..chorus.client import ChorusClient
@@ -223,6 +223,15 @@ class TestChorusTokens(ChorusCase):
         with self.assertRaisesRegex(UserError, "No Chorus Pro token left"):
             self.company._chorus_take_token(move)
         self.assertBalance(0)
+        # The button says the same and opens the packs.
+        with self.assertRaises(RedirectWarning) as caught:
+            move.action_chorus_deposit()
+        message, action_id, button = caught.exception.args[:3]
+        self.assertIn("No Chorus Pro token left", message)
+        self.assertEqual(action_id, self.env.ref(
+            "l10n_fr_chorus_connector.action_chorus_token_packs").id)
+        self.assertTrue(button)
+        self.assertFalse(self.api_calls())
 
     def test_batch_stops_depositing_when_tokens_run_out(self):
         self.adjust(-49, "Un seul jeton")
