@@ -6,98 +6,25 @@ its fixtures in its own cursors and removes them (ledger lines included) afterwa
 
 import threading
 import time
-from contextlib import contextmanager
 
-from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.sql_db import db_connect
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from psycopg2 import errors as pg_errors
 
-from ..chorus import transport
-from ..chorus.sandbox import directory
-from .common import make_pdf
+from .common_committed import CommittedChorusCase
 
 
 @tagged("post_install", "-at_install")
-class TestChorusTokensConcurrency(TransactionCase):
+class TestChorusTokensConcurrency(CommittedChorusCase):
     """Two transactions spending the last token: committed data, two connections."""
 
-    def setUp(self):
-        super().setUp()
-        self.connection = db_connect(self.cr.dbname)
-        self.emulator = self.env.company._chorus_emulator()
-        self.emulator.reset()
-        transport.clear_token_cache()
-        with self.committed_env() as env:
-            company = env["res.company"].browse(self.env.company.id)
-            env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM chorus_token_move")
-            self.first_new_line = env.cr.fetchone()[0] + 1
-            self.saved = {"siret": company.siret, "chorus_environment":
-                          company.chorus_environment, "chorus_supplier_structure_id":
-                          company.chorus_supplier_structure_id.id,
-                          "chorus_token_low_threshold": company.chorus_token_low_threshold}
-            self.saved_balance = company.chorus_token_balance
-            structure = env["chorus.supplier.structure"].create({
-                "company_id": company.id, "chorus_structure_id": directory.SUPPLIER_ID,
-                "siret": directory.SUPPLIER_SIRET, "name": directory.SUPPLIER_NAME})
-            company.write({"siret": directory.SUPPLIER_SIRET, "chorus_environment": "demo",
-                           "chorus_supplier_structure_id": structure.id,
-                           "chorus_token_low_threshold": 0})
-            company._chorus_token_move(1 - self.saved_balance, "adjustment", "Last token")
-            partner = env["res.partner"].create({
-                "name": "Mairie de Valbourg (jetons)", "is_company": True,
-                "chorus_public": True, "siret": directory.SIRET_NO_REQUIREMENT,
-                "country_id": env.ref("base.fr").id, "chorus_required": "none"})
-            tax = env["account.tax"].search([
-                ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                ("amount", "=", 20.0)], limit=1)
-            moves = env["account.move"].create([{
-                "move_type": "out_invoice", "partner_id": partner.id,
-                "invoice_date": "2025-03-14", "chorus_payment_mode": "CHEQUE",
-                "invoice_line_ids": [Command.create({
-                    "name": "Prestation", "quantity": 1, "price_unit": 100.0,
-                    "tax_ids": [Command.set(tax.ids)]})],
-            } for _i in range(2)])
-            moves.action_post()
-            env["ir.attachment"].create([{
-                "name": "facture.pdf", "raw": make_pdf(), "res_model": "account.move",
-                "res_id": move.id, "res_field": "invoice_pdf_report_file"} for move in moves])
-            self.ids = {"structure": structure.id, "partner": partner.id, "moves": moves.ids}
-        self.addCleanup(self.remove_committed_data)
+    invoice_count = 2
+    partner_name = "Mairie de Valbourg (jetons)"
 
-    @contextmanager
-    def committed_env(self):
-        cr = self.connection.cursor()
-        try:
-            yield api.Environment(cr, SUPERUSER_ID, {})
-            cr.commit()
-        finally:
-            cr.close()
-
-    def remove_committed_data(self):
-        with self.committed_env() as env:
-            moves = tuple(self.ids["moves"])
-            env["chorus.flow"].search([("move_ids", "in", moves)]).unlink()
-            env.cr.execute("DELETE FROM mail_message WHERE model = 'account.move' "
-                           "AND res_id IN %s", [moves])
-            env.cr.execute("DELETE FROM mail_followers WHERE res_model = 'account.move' "
-                           "AND res_id IN %s", [moves])
-            env["ir.attachment"].search([("res_model", "=", "account.move"),
-                                         ("res_id", "in", moves)]).unlink()
-            # Deposited invoices and ledger lines are never removed by the ORM.
-            env.cr.execute("DELETE FROM chorus_token_move WHERE id >= %s", [self.first_new_line])
-            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [moves])
-            env.cr.execute("UPDATE res_company SET chorus_token_balance = %s WHERE id = %s",
-                           [self.saved_balance, self.env.company.id])
-            env["res.company"].browse(self.env.company.id).write(self.saved)
-            env["res.partner"].browse(self.ids["partner"]).unlink()
-            env["chorus.supplier.structure"].browse(self.ids["structure"]).unlink()
-
-    def open_env(self):
-        cr = self.connection.cursor()
-        self.addCleanup(cr.close)
-        return api.Environment(cr, SUPERUSER_ID, {})
+    def _commit_fixtures(self, env):
+        super()._commit_fixtures(env)
+        company = env["res.company"].browse(self.env.company.id)
+        company._chorus_token_move(1 - company.chorus_token_balance, "adjustment", "Last token")
 
     def wait_for_lock(self, pid):
         """Until the backend ``pid`` waits for a lock (at most ten seconds)."""
