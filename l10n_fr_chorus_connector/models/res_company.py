@@ -8,7 +8,12 @@ from odoo.exceptions import UserError
 
 from ..chorus.client import ChorusClient
 from ..chorus.config import ENVIRONMENTS, ChorusConfig
-from ..chorus.errors import ChorusAuthError, ChorusError, ChorusPermissionError
+from ..chorus.errors import (
+    ChorusAuthError,
+    ChorusConfigError,
+    ChorusError,
+    ChorusPermissionError,
+)
 from ..chorus.sandbox import DEMO_BASE_URL, Emulator, EmulatorAdapter, directory
 
 _logger = logging.getLogger(__name__)
@@ -142,15 +147,27 @@ class ResCompany(models.Model):
         errors = []
         try:
             self._chorus_config().validate()
-        except ChorusError as exc:
+        except ChorusConfigError as exc:
             errors.append(_("Chorus Pro settings of %(company)s: %(message)s",
-                            company=self.name, message=exc.message))
+                            company=self.name, message=self._chorus_config_message(exc)))
         if need_supplier and not self.chorus_supplier_id:
             errors.append(_(
                 "Chorus Pro settings of %(company)s: no supplier structure is selected. "
                 "Click 'Test connection' in Settings > Accounting > Chorus Pro, then pick "
                 "your structure.", company=self.name))
         return errors
+
+    def _chorus_config_message(self, exc):
+        """The configuration problem ``exc`` names, in the user's language."""
+        field_name = f"chorus_{exc.field}"
+        if field_name not in self._fields:
+            return exc.message
+        label = self._fields[field_name]._description_string(self.env)
+        if getattr(self.sudo(), field_name):
+            return _("'%(setting)s' is not a valid http(s) address: correct it in Settings "
+                     "> Accounting > Chorus Pro.", setting=label)
+        return _("'%(setting)s' is missing: fill it in Settings > Accounting > Chorus Pro.",
+                 setting=label)
 
     def _chorus_client(self, need_supplier=False, **options):
         """A ready Chorus Pro client for this company (UserError if not configured)."""

@@ -11,7 +11,7 @@ class ChorusMassDepositWizard(models.TransientModel):
     move_ids = fields.Many2many("account.move", string="Selected invoices")
     todo_ids = fields.Many2many("account.move", compute="_compute_groups",
                                 string="To deposit")
-    todo_count = fields.Integer("To deposit", compute="_compute_groups")
+    todo_count = fields.Integer("Number to deposit", compute="_compute_groups")
     sent_count = fields.Integer("Already deposited", compute="_compute_groups")
     running_count = fields.Integer("Being deposited", compute="_compute_groups")
     other_count = fields.Integer("Not for Chorus Pro", compute="_compute_groups")
