@@ -55,7 +55,7 @@ class AccountMove(models.Model):
         compute="_compute_chorus_recipient", store=True, readonly=False, precompute=True)
     chorus_framework = fields.Selection(
         FRAMEWORKS, "Invoicing framework", compute="_compute_chorus_framework", store=True,
-        readonly=False, precompute=True, copy=False,
+        readonly=False, copy=False,
         help="Cadre de facturation: A1 for a usual invoice, A2 when it is already paid, "
         "A9 (subcontractor) and A12 (co-contractor) need the validator's SIRET.")
     chorus_validator_siret = fields.Char(
@@ -64,7 +64,7 @@ class AccountMove(models.Model):
     chorus_validator_service_code = fields.Char("Validator service code", copy=False)
     chorus_payment_mode = fields.Selection(
         PAYMENT_MODES, "Chorus Pro payment mode", compute="_compute_chorus_payment_mode",
-        store=True, readonly=False, precompute=True, copy=False,
+        store=True, readonly=False, copy=False,
         help="Mandatory on invoices, forbidden on credit notes. A credit transfer needs "
         "an IBAN bank account on the invoice.")
     chorus_attachment_ids = fields.Many2many(
