@@ -184,6 +184,13 @@ class AccountMove(models.Model):
             super(AccountMove, queued).write({"chorus_send_state": "queued"})
         return result
 
+    @api.depends("chorus_send_state")
+    def _compute_show_reset_to_draft_button(self):
+        super()._compute_show_reset_to_draft_button()
+        # Hide what button_draft would refuse anyway.
+        for move in self.filtered(lambda m: m.chorus_send_state == "sent"):
+            move.show_reset_to_draft_button = False
+
     def button_draft(self):
         # A deposited invoice is on Chorus Pro for good: only a credit note undoes it.
         self._chorus_check_not_deposited()

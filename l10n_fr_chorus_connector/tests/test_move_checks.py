@@ -160,7 +160,9 @@ class TestMoveChecks(ChorusCase):
 
     def test_deposited_invoice_is_frozen(self):
         move = self.make_invoice()
+        self.assertTrue(move.show_reset_to_draft_button)
         move._chorus_deposit()
+        self.assertFalse(move.show_reset_to_draft_button, "no button that would be refused")
         with self.assertRaisesRegex(UserError, "already deposited on Chorus Pro"):
             move.buyer_reference = "COMPTA"
         with self.assertRaisesRegex(UserError, "issue a credit note instead"):
