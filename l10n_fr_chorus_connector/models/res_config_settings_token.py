@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -10,6 +10,7 @@ class ResConfigSettings(models.TransientModel):
     chorus_token_pack_table = fields.Html(
         "Chorus Pro token packs", compute="_compute_chorus_token_pack_table", sanitize=False)
 
+    @api.depends("company_id")
     def _compute_chorus_token_pack_table(self):
         for settings in self:
             settings.chorus_token_pack_table = settings.company_id._chorus_token_pack_table()

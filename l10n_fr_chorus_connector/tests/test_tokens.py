@@ -309,3 +309,15 @@ class TestChorusTokens(ChorusCase):
             own_line.with_user(user_b).read(["quantity"])
         self.assertBalance(55, other)
         self.assertBalance(50)
+
+    def test_settings_show_the_pack_price_table(self):
+        # What the settings form receives for a new record (web client onchange).
+        spec = {"company_id": {}, "chorus_token_pack_table": {}, "chorus_token_balance": {}}
+        values = self.env["res.config.settings"].onchange({}, [], spec)["value"]
+        table = str(values["chorus_token_pack_table"])
+        for tokens, price, per_send in (("200", "100.00", "0.50"), ("500", "235.00", "0.47"),
+                                        ("1000", "450.00", "0.45"), ("2500", "1,000.00", "0.40")):
+            self.assertIn(f">{tokens}<", table)
+            self.assertIn(price, table)
+            self.assertIn(per_send, table)
+        self.assertEqual(values["chorus_token_balance"], self.company.chorus_token_balance)
