@@ -68,8 +68,14 @@ product = env["product.product"].search([("default_code", "=", "CHORUS-DEMO")], 
         "list_price": 850.0,
     })
 
+# Besides four plain customers, the scenario structures of the emulator show what
+# happens when Chorus asks the supplier to act (recycle, complete) or rejects.
+scenario_sirets = (directory.SIRET_SCENARIO_RECYCLE, directory.SIRET_SCENARIO_SUSPEND,
+                   directory.SIRET_SCENARIO_REJECT)
+demo_customers = customers[:4] + [c for c in customers if c.siret in scenario_sirets]
+
 Move = env["account.move"]
-for index, customer in enumerate(customers[:4], start=1):
+for index, customer in enumerate(demo_customers, start=1):
     ref = f"DEMO-CHORUS-{index}"
     if Move.search_count([("ref", "=", ref)]):
         continue
@@ -82,6 +88,11 @@ for index, customer in enumerate(customers[:4], start=1):
         ],
     })
     invoice.action_post()
+
+# The users are French accountants: the demo speaks French.
+env["res.lang"]._activate_lang("fr_FR")
+env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["fr_FR"])
+env.ref("base.user_admin").lang = "fr_FR"
 
 env.cr.commit()
 print(f"Demo data ready: company {company.name}, {len(customers)} public customers.")
