@@ -84,6 +84,13 @@ class AccountMove(models.Model):
                 "%s is already being deposited on Chorus Pro (by another user or the "
                 "sending job). Wait a moment, then refresh the page.",
                 ", ".join(self.mapped("display_name")))) from None
+        # Tokens are taken on the company rows. Lock them now, before any deposit: a
+        # concurrent deposit can then only fail this transaction before anything is
+        # sent, never between two invoices of a batch (which would forget the first).
+        # (A serialization failure here is expected under contention: Odoo replays
+        # the request; no "bad query" error in the log.)
+        self.env.cr.execute("SELECT id FROM res_company WHERE id IN %s FOR UPDATE",
+                            [tuple(self.company_id.ids)], log_exceptions=False)
         # Another transaction may have deposited them before we got the lock.
         self.invalidate_recordset()
 
