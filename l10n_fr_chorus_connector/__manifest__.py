@@ -29,6 +29,4 @@
         "views/chorus_sync_views.xml",
         "wizards/chorus_mass_deposit_wizard_views.xml",
     ],
-    "installable": True,
-    "application": False,
 }

@@ -12,6 +12,6 @@ class ChorusStatusLine(models.Model):
 
     move_id = fields.Many2one("account.move", "Invoice", required=True, ondelete="cascade",
                               index=True)
-    status = fields.Selection(codes.selection("fr"), "Status", required=True)
-    date = fields.Datetime("Date")
+    status = fields.Selection(codes.selection("fr"), required=True)
+    date = fields.Datetime()
     comment = fields.Text("Chorus Pro comment")

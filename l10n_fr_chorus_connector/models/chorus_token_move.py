@@ -39,7 +39,7 @@ class ChorusTokenMove(models.Model):
 
     name = fields.Char("Description", required=True, readonly=True)
     company_id = fields.Many2one(
-        "res.company", "Company", required=True, readonly=True, index=True,
+        "res.company", required=True, readonly=True, index=True,
         ondelete="restrict", default=lambda self: self.env.company)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     quantity = fields.Integer(
@@ -58,7 +58,7 @@ class ChorusTokenMove(models.Model):
         "account.move", "Deposited invoice", readonly=True, index="btree_not_null",
         ondelete="set null", check_company=True)
     user_id = fields.Many2one(
-        "res.users", "User", readonly=True, default=lambda self: self.env.user)
+        "res.users", readonly=True, default=lambda self: self.env.user)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -97,7 +97,7 @@ class TestDepositFollowup(ChorusCase):
         with self.assertRaisesRegex(UserError, "only possible in status 'Suspendue'"):
             move.action_chorus_complete()
         action = move.action_chorus_recycle()
-        wizard_form = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard_form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         self.assertEqual(wizard_form.recipient_siret, directory.SIRET_SCENARIO_RECYCLE)
         wizard_form.recipient_siret = directory.SIRET_SERVICE_REQUIRED
         wizard_form.service_id = self.public_service.chorus_service_ids.filtered(

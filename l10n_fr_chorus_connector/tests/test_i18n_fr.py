@@ -8,7 +8,6 @@ import re
 from collections import Counter
 
 import polib
-
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 

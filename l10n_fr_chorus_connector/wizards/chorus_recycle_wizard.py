@@ -18,7 +18,7 @@ class ChorusRecycleWizard(models.TransientModel):
                                  string="Chorus Pro comment")
     recipient_siret = fields.Char("Recipient SIRET", size=14, required=True)
     service_id = fields.Many2one(
-        "chorus.partner.service", "Service",
+        "chorus.partner.service",
         domain="[('partner_id.siret', '=', recipient_siret), ('active_in_chorus', '=', True)]",
         help="The services Chorus Pro lists for this SIRET (synchronise the customer to "
         "refresh them).")
