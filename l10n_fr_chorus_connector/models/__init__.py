@@ -22,3 +22,4 @@ from . import res_config_settings_sync
 from . import account_move_sync
 from . import chorus_deposit_batch
 from . import chorus_deposit_batch_line
+from . import chorus_deposit_attempt

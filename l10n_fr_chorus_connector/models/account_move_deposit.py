@@ -55,6 +55,7 @@ class AccountMove(models.Model):
         """
         moves = self.sorted("id")
         moves._chorus_lock()
+        moves._chorus_adopt_unfinished_attempts()
         moves._chorus_check_deposit()
         files = {move: move._chorus_build_file((pdf_contents or {}).get(move.id))
                  for move in moves}
@@ -66,6 +67,18 @@ class AccountMove(models.Model):
                 clients[company] = company._chorus_client(**move._chorus_client_options())
             results.append(move._chorus_deposit_one(clients[company], *files[move]))
         return results
+
+    def _chorus_adopt_unfinished_attempts(self):
+        """An attempt whose transaction never committed may have reached Chorus:
+        treat it like a deposit that got no answer (reconcile before sending)."""
+        unfinished = self.env["chorus.deposit.attempt"]._chorus_unfinished(self)
+        for move in self:
+            if move.id in unfinished and move.chorus_send_state != "sent" \
+                    and not move.chorus_deposit_uncertain:
+                move.chorus_deposit_uncertain = unfinished[move.id]
+                move.message_post(body=_(
+                    "A deposit on Chorus Pro was interrupted before Odoo could record "
+                    "its result: Chorus Pro is checked before anything is sent again."))
 
     def _chorus_client_options(self):
         timeout = self.env["ir.config_parameter"].sudo().get_param(TIMEOUT_PARAM)
@@ -208,6 +221,7 @@ class AccountMove(models.Model):
                 return outcome
         if refused := self._chorus_token_take():  # tokens: models/account_move_token.py
             return refused
+        self.env["chorus.deposit.attempt"]._chorus_record(self)
         try:
             deposit = client.deposit_flow(content, file_name, syntax)
         except ChorusUnknownOutcome as exc:
@@ -228,6 +242,7 @@ class AccountMove(models.Model):
                              invoice=self.name, flow=flow.name))
 
     def _chorus_set_deposited(self, flow, chorus_invoice=None):
+        self.env["chorus.deposit.attempt"]._chorus_forget_on_commit(self)
         vals = {"chorus_flow_id": flow.id, "chorus_send_state": "sent",
                 "chorus_deposit_uncertain": False, "chorus_followup_done": False}
         if chorus_invoice:

@@ -96,6 +96,7 @@ class CommittedChorusCase(TransactionCase):
             # Deposited invoices and ledger lines are never removed by the ORM (by design).
             env.cr.execute("DELETE FROM chorus_token_move WHERE id >= %s",
                            [self.first_new_ledger_line])
+            env.cr.execute("DELETE FROM chorus_deposit_attempt WHERE move_id IN %s", [moves])
             env.cr.execute("DELETE FROM account_move WHERE id IN %s", [moves])
             env.cr.execute("UPDATE res_company SET chorus_token_balance = %s WHERE id = %s",
                            [self.saved_balance, self.env.company.id])

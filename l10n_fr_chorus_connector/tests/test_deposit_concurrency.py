@@ -8,6 +8,7 @@ removes it afterwards.
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..chorus.sandbox import FLOW_FINAL_AFTER
 from .common_committed import CommittedChorusCase
 
 
@@ -44,3 +45,48 @@ class TestDepositConcurrency(CommittedChorusCase):
             move_b._chorus_deposit()
         env_b.cr.rollback()
         self.assertEqual(len(self.emulator.store.query("SELECT * FROM flows")), 1)
+
+    def test_deposit_lost_by_a_crash_is_reconciled_not_sent_again(self):
+        move_id = self.ids["moves"][0]
+        env_a = self.open_env()
+        self.assertEqual(env_a["account.move"].browse(move_id)._chorus_deposit()[0][0],
+                         "success")
+        # The worker dies before committing: Odoo forgets the deposit, Chorus has it.
+        env_a.cr.rollback()
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)
+        env_b = self.open_env()
+        move_b = env_b["account.move"].browse(move_id)
+        self.assertEqual(move_b.chorus_send_state, "to_send")
+        # Chorus has not listed the invoice yet: wait rather than send it twice.
+        level, message = move_b._chorus_deposit()[0]
+        self.assertEqual(level, "warning", message)
+        env_b.cr.commit()
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)
+        # Once Chorus has processed the flow, the next attempt finds and links it.
+        self.emulator.advance(FLOW_FINAL_AFTER + 1)
+        env_c = self.open_env()
+        move_c = env_c["account.move"].browse(move_id)
+        level, message = move_c._chorus_deposit()[0]
+        self.assertEqual(level, "success", message)
+        self.assertIn("linked, not deposited again", message)
+        env_c.cr.commit()
+        self.assertEqual(move_c.chorus_send_state, "sent")
+        self.assertTrue(move_c.chorus_invoice_id)
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)
+        self.assertEqual(len(self.emulator.store.query("SELECT * FROM invoices")), 1)
+        with self.committed_env() as env:
+            self.assertFalse(env["chorus.deposit.attempt"].search([("move_id", "=", move_id)]),
+                             "a committed outcome forgets the attempt")
+
+    def test_refused_deposit_leaves_no_attempt_behind(self):
+        move_id = self.ids["moves"][0]
+        env_a = self.open_env()
+        self.emulator.inject_fault("429", count=1)  # refused outright: nothing received
+        self.assertEqual(env_a["account.move"].browse(move_id)._chorus_deposit()[0][0],
+                         "danger")
+        env_a.cr.commit()
+        env_b = self.open_env()
+        self.assertEqual(env_b["account.move"].browse(move_id)._chorus_deposit()[0][0],
+                         "success", "no waiting for an attempt that was answered")
+        env_b.cr.commit()
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 2)
