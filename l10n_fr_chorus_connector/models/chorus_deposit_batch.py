@@ -33,11 +33,11 @@ class ChorusDepositBatch(models.Model):
                               default="manual", required=True, readonly=True)
     state = fields.Selection(BATCH_STATES, default="pending", required=True, readonly=True,
                              index=True, tracking=True)
-    line_ids = fields.One2many("chorus.deposit.batch.line", "batch_id", "Invoices",
+    line_ids = fields.One2many("chorus.deposit.batch.line", "batch_id", "Deposit lines",
                                readonly=True)
     date_done = fields.Datetime("Finished on", readonly=True)
-    report_id = fields.Many2one("ir.attachment", "Report", readonly=True)
-    count_total = fields.Integer("Invoices", compute="_compute_counts")
+    report_id = fields.Many2one("ir.attachment", "Deposit report", readonly=True)
+    count_total = fields.Integer("Number of invoices", compute="_compute_counts")
     count_done = fields.Integer("Deposited", compute="_compute_counts")
     count_failed = fields.Integer("Failed", compute="_compute_counts")
     count_skipped = fields.Integer("Skipped", compute="_compute_counts")

@@ -34,7 +34,7 @@ class ChorusDepositBatchLine(models.Model):
     _description = "Invoice of a Chorus Pro deposit batch"
     _order = "batch_id, id"
 
-    batch_id = fields.Many2one("chorus.deposit.batch", "Batch", required=True,
+    batch_id = fields.Many2one("chorus.deposit.batch", required=True,
                                ondelete="cascade", index=True, readonly=True)
     move_id = fields.Many2one("account.move", "Invoice", required=True, ondelete="cascade",
                               index=True, readonly=True)
@@ -48,7 +48,7 @@ class ChorusDepositBatchLine(models.Model):
         help="An earlier deposit got no answer: it is tried again (after looking for the "
         "invoice on Chorus Pro) from this moment.")
     flow_number = fields.Char("Chorus Pro flow", readonly=True)
-    message = fields.Text("Message", readonly=True)
+    message = fields.Text(readonly=True)
 
     def _chorus_run(self):
         """Deposit this line's invoice; the outcome is committed with the invoice."""
