@@ -1,0 +1,594 @@
+"""Mass deposit benchmark and crash proof (not a test: it prints figures).
+
+Run through ``odoo-bin shell`` on a database where the addon is installed (it writes
+to that database and switches its other scheduled actions off: use a throw-away
+copy)::
+
+    bash setup/bench.sh deposit                      # 1,000 invoices per part
+    BENCH_DEPOSITS=100 bash setup/bench.sh deposit   # smaller run
+    BENCH_PARTS=crash bash setup/bench.sh deposit    # one part only (speed / crash)
+    BENCH_PRINT_DELAY=100 bash setup/bench.sh deposit  # report.print_delay (ms)
+
+Against the embedded emulator of that database (demo environment):
+
+1. *speed*: N posted invoices are put in a mass-deposit batch through the list
+   action's dialog, then the scheduled action ``ir_cron_chorus_deposit_batch`` is run
+   by Odoo's own cron runner (``ir.cron._process_jobs``, what a cron worker calls) in
+   this process until the batch is done. Each deposit renders the invoice PDF with
+   wkhtmltopdf (CSS served by an Odoo HTTP server started on loopback) and embeds the
+   Factur-X XML, as in production. Prints invoices/minute, wall time, peak RSS of this
+   process during the deposits (wkhtmltopdf runs in its own short-lived processes),
+   CPU time, SQL queries and the API calls the emulator received.
+2. *crash*: N more invoices in a new batch, processed by a separate OS process
+   (``odoo-bin shell`` running the same cron runner in a loop). When the emulator's
+   SQLite file (shared between processes) holds N/2 new flows, that process gets
+   SIGKILL; the processing is restarted until the batch is done (the wait that
+   follows an interrupted deposit — one hour — is simulated by moving the dates of
+   the waiting lines back and the emulator's clock on). Then the proof: deposits
+   (flows) and Chorus invoices per invoice number, invoices not deposited, invoices
+   whose Odoo record disagrees with Chorus, tokens charged, batch line states.
+"""
+
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from datetime import timedelta
+
+import odoo
+from odoo import Command, fields, sql_db
+from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB, ir_cron
+from odoo.addons.l10n_fr_chorus_connector.chorus import transport
+from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
+from odoo.addons.l10n_fr_chorus_connector.models.chorus_deposit_batch import CRON_BATCH_SIZE
+from odoo.tools import config
+
+N = int(os.environ.get("BENCH_DEPOSITS", "1000"))
+PARTS = os.environ.get("BENCH_PARTS", "speed,crash").split(",")
+CREATE_CHUNK = 100
+CRON_XMLID = "l10n_fr_chorus_connector.ir_cron_chorus_deposit_batch"
+#: Restarts of the worker before giving up (each one ends when nothing is due).
+MAX_ROUNDS = 6
+#: Seconds without a new deposit after which the worker of part 2 is declared stuck.
+STALL = 180
+
+# The worker of part 2: Odoo's cron runner in a loop until no line of the batch is due
+# or the job is not ready (it waits for a trigger, as a cron worker would).
+WORKER = """
+import os
+from odoo.addons.base.models.ir_cron import ir_cron
+batch_id = int(os.environ["BENCH_BATCH_ID"])
+db = env.cr.dbname
+env.cr.rollback()
+
+def progress():
+    with env.registry.cursor() as cr:
+        cr.execute(\"\"\"SELECT count(*) FILTER (WHERE state IN ('pending', 'running')
+                                    AND (next_attempt IS NULL
+                                         OR next_attempt <= now() AT TIME ZONE 'UTC')),
+                              count(*) FILTER (WHERE state IN ('pending', 'running'))
+                         FROM chorus_deposit_batch_line WHERE batch_id = %s\"\"\", [batch_id])
+        return cr.fetchone()
+
+before = progress()
+while before[0]:
+    ir_cron._process_jobs(db)
+    after = progress()
+    if after == before:
+        break
+    before = after
+"""
+
+
+# ----------------------------------------------------------------------
+# Measures
+# ----------------------------------------------------------------------
+def proc_status(pid="self"):
+    """``{field: MiB}`` of VmRSS and VmHWM (peak RSS) of a process (empty if gone)."""
+    values = {}
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    values[line.split(":")[0]] = int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return values
+
+
+def reset_peak_rss():
+    """Start VmHWM again from the current RSS (Linux >= 4.0); False if not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def minutes(seconds):
+    return f"{seconds:.1f} s ({seconds / 60:.1f} min)"
+
+
+# ----------------------------------------------------------------------
+# Set-up
+# ----------------------------------------------------------------------
+def configure(env):
+    """The company on the demo emulator (as tests/common.py), a public customer."""
+    company = env.company
+    structure = env["chorus.supplier.structure"].create({
+        "company_id": company.id, "chorus_structure_id": directory.SUPPLIER_ID,
+        "siret": directory.SUPPLIER_SIRET, "name": directory.SUPPLIER_NAME})
+    company.write({
+        "chorus_environment": "demo",
+        "chorus_client_id": directory.DEMO_CLIENT_ID,
+        "chorus_client_secret": directory.DEMO_CLIENT_SECRET,
+        "chorus_login": directory.DEMO_LOGIN,
+        "chorus_password": directory.DEMO_PASSWORD,
+        "chorus_supplier_structure_id": structure.id,
+        "chorus_flow_syntax": "IN_DP_E2_CII_FACTURX",
+        "siret": directory.SUPPLIER_SIRET,
+        "vat": "FR52884123456",
+        "street": "12 rue de la République", "zip": "69002", "city": "Lyon",
+        "country_id": env.ref("base.fr").id,
+        "phone": "+33 4 72 00 00 00", "email": "factures@demo-conseil.example",
+    })
+    bank = env["res.partner.bank"].create({
+        "partner_id": company.partner_id.id, "acc_number": directory.SUPPLIER_BANK_ACCOUNTS[0][1],
+        "allow_out_payment": True})
+    tax = env["account.tax"].search([
+        ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
+        ("amount_type", "=", "percent"), ("amount", "=", 20.0)], limit=1)
+    product = env["product.product"].create({
+        "name": "Audit de conformité", "default_code": "AUDIT", "list_price": 1000.0,
+        "taxes_id": [Command.set(tax.ids)]})
+    structure = directory.structure_by_siret(directory.SIRET_NO_REQUIREMENT)
+    partner = env["res.partner"].create({
+        "name": "Mairie de Valbourg", "is_company": True, "chorus_public": True,
+        "siret": directory.SIRET_NO_REQUIREMENT, "street": "1 place de la Mairie",
+        "zip": structure.postcode, "city": structure.city,
+        "country_id": env.ref("base.fr").id, "chorus_structure_id": structure.id,
+        "chorus_required": "none"})
+    # Enough tokens for both parts (a company starts with 50).
+    company._chorus_token_move(2 * N + 10, "adjustment", "Benchmark")
+    # Only the deposit job may run when the cron runner is called.
+    cron = env.ref(CRON_XMLID)
+    env["ir.cron"].search([("id", "!=", cron.id)]).write({"active": False})
+    env.cr.commit()
+    return company, {"partner": partner, "bank": bank, "tax": tax, "product": product}
+
+
+def create_invoices(env, data, count):
+    """``count`` posted invoices of two lines, through the ORM (committed)."""
+    moves = env["account.move"]
+    for start in range(0, count, CREATE_CHUNK):
+        chunk = env["account.move"].create([{
+            "move_type": "out_invoice",
+            "partner_id": data["partner"].id,
+            "invoice_date": fields.Date.today(),
+            "partner_bank_id": data["bank"].id,
+            "invoice_line_ids": [
+                Command.create({"product_id": data["product"].id, "quantity": 2,
+                                "price_unit": 500.0 + index % 7,
+                                "tax_ids": [Command.set(data["tax"].ids)]}),
+                Command.create({"name": "Déplacement", "quantity": 1, "price_unit": 80.0,
+                                "tax_ids": [Command.set(data["tax"].ids)]}),
+            ],
+        } for index in range(start, min(start + CREATE_CHUNK, count))])
+        chunk.action_post()
+        env.cr.commit()
+        moves |= chunk
+    env.invalidate_all()
+    return moves
+
+
+def launch(env, moves):
+    """The list action's dialog, confirmed: a batch and a trigger of the job."""
+    wizard = env["chorus.mass.deposit.wizard"].with_context(
+        active_model="account.move", active_ids=moves.ids).create({})
+    assert wizard.todo_count == len(moves), (wizard.todo_count, len(moves))
+    wizard.action_confirm()
+    batch = env["chorus.deposit.batch"].search([], order="id desc", limit=1)
+    env.cr.commit()
+    return batch
+
+
+def line_states(env, batch):
+    env.cr.execute("""SELECT state, count(*) FROM chorus_deposit_batch_line
+                      WHERE batch_id = %s GROUP BY state ORDER BY state""", [batch.id])
+    return dict(env.cr.fetchall())
+
+
+def fresh(env):
+    """See what other transactions committed."""
+    env.cr.commit()
+    env.invalidate_all()
+
+
+# ----------------------------------------------------------------------
+# Part 1: speed
+# ----------------------------------------------------------------------
+def part_speed(env, company, data, emulator):
+    print(f"== Part 1: mass deposit of {N} invoices (cron runner in this process) ==",
+          flush=True)
+    t0 = time.perf_counter()
+    moves = create_invoices(env, data, N)
+    print(f"set-up: {N} posted invoices created in {time.perf_counter() - t0:.1f} s",
+          flush=True)
+    t0 = time.perf_counter()
+    batch = launch(env, moves)
+    print(f"dialog + launch: {time.perf_counter() - t0:.2f} s (batch #{batch.id})", flush=True)
+
+    emulator.reset_calls()
+    transport.clear_token_cache()
+    rss_before = proc_status().get("VmRSS", 0.0)
+    peak_reset = reset_peak_rss()
+    queries = sql_db.sql_counter
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    runs = []
+    passes = 0
+    last_report = start
+    todo = N
+    while True:
+        run_start, run_cpu = time.perf_counter(), cpu_seconds()
+        ir_cron._process_jobs(env.cr.dbname)
+        runs.append((time.perf_counter() - run_start, cpu_seconds() - run_cpu))
+        passes += 1
+        fresh(env)
+        states = line_states(env, batch)
+        before, todo = todo, states.get("pending", 0) + states.get("running", 0)
+        now = time.perf_counter()
+        if now - last_report > 30 or not todo:
+            done = N - todo
+            print(f"   {now - start:7.1f} s  {done:>6} / {N} processed  "
+                  f"RSS {proc_status().get('VmRSS', 0):7.1f} MiB", flush=True)
+            last_report = now
+        if not todo or batch.state == "done":
+            break
+        if todo == before:
+            print(f"   the job did not run or made no progress: stopped ({states})",
+                  flush=True)
+            break
+    wall = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    sql = sql_db.sql_counter - queries
+    status = proc_status()
+    calls = emulator.api_calls("")
+    by_path = Counter(call.path.rsplit("/", 2)[-2] + "/" + call.path.rsplit("/", 1)[-1]
+                      if "/cpro/" in call.path else "oauth/token" for call in calls)
+    fresh(env)
+    states = line_states(env, batch)
+    deposited = states.get("done", 0)
+    print()
+    print(f"invoices deposited   {deposited} / {N}  (lines: {states}; batch {batch.state})")
+    print(f"wall time            {minutes(wall)}  ({passes} cron runs)")
+    print(f"throughput           {deposited / wall * 60:.1f} invoices/minute  "
+          f"({wall / max(deposited, 1):.3f} s per invoice)")
+    peak = status.get("VmHWM", 0.0) if peak_reset else resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss / 1024
+    since = "during the deposits" if peak_reset else "since start"
+    print(f"peak RSS (worker)    {peak:.1f} MiB {since} (RSS {rss_before:.1f} MiB before, "
+          f"{status.get('VmRSS', 0):.1f} MiB after); target < 1024 MiB: "
+          f"{'OK' if peak < 1024 else 'OVER'}")
+    print(f"CPU (this process)   {cpu:.1f} s ({cpu / max(deposited, 1):.3f} s per invoice; "
+          f"wkhtmltopdf not included)")
+    longest = max(runs, default=(0, 0))
+    real_limit = config["limit_time_real_cron"]
+    real_limit = real_limit if real_limit > 0 else config["limit_time_real"]
+    print(f"cron job runs        {len(runs)}, longest {longest[0]:.1f} s wall / "
+          f"{max((r[1] for r in runs), default=0):.1f} s CPU (up to {MAX_BATCH_PER_CRON_JOB} x "
+          f"{CRON_BATCH_SIZE} invoices each); a prefork cron worker with this configuration "
+          f"is stopped after {real_limit} s real / {config['limit_time_cpu']} s CPU per run")
+    print(f"SQL queries          {sql}  ({sql / max(deposited, 1):.0f} per invoice)")
+    print(f"API calls (emulator) {len(calls)}  "
+          + ", ".join(f"{path} {count}" for path, count in by_path.most_common()))
+    flows = emulator.store.one("SELECT count(*) FROM flows")[0]
+    sizes = emulator.store.one("SELECT avg(length(content)), max(length(content)) FROM flows")
+    print(f"flows on the emulator {flows}; Factur-X PDF size avg {sizes[0] or 0:.0f} B, "
+          f"max {sizes[1] or 0} B", flush=True)
+    print()
+
+
+# ----------------------------------------------------------------------
+# Part 2: crash proof
+# ----------------------------------------------------------------------
+def odoo_command(env, log_name, *args):
+    """``odoo-bin *args`` on this database, with this process's paths and database
+    options, logging to ``log_name`` beside this process's log."""
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    command = [sys.executable, odoo_bin, *args, "-d", env.cr.dbname,
+               "--addons-path", config["addons_path"], "--data-dir", config["data_dir"],
+               "--log-level", "warn"]
+    for option in ("db_host", "db_port", "db_user", "db_password"):
+        if config.get(option):
+            command += [f"--{option.replace('_', '-')}", str(config[option])]
+    logfile = config.get("logfile")
+    if logfile:
+        command += ["--logfile", os.path.join(os.path.dirname(logfile), log_name)]
+    return command
+
+
+def start_worker(env, batch):
+    process = subprocess.Popen(
+        odoo_command(env, "bench_worker.log", "shell", "--no-http"),
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        env={**os.environ, "BENCH_BATCH_ID": str(batch.id)})
+    process.stdin.write(WORKER.encode())
+    process.stdin.close()
+    return process
+
+
+def flow_base(emulator):
+    """Flow ids go on growing across emulator resets: new flows have a larger id."""
+    row = emulator.store.one("SELECT seq FROM sqlite_sequence WHERE name = 'flows'")
+    return row[0] if row else 0
+
+
+def flow_count(emulator, base):
+    return emulator.store.one("SELECT count(*) FROM flows WHERE id > ?", (base,))[0]
+
+
+def blocked_queries(env):
+    """Queries of this database waiting for a lock, and who holds it."""
+    with env.registry.cursor() as cr:
+        cr.execute("""SELECT pid, pg_blocking_pids(pid), left(query, 70)
+                        FROM pg_stat_activity
+                       WHERE datname = current_database()
+                         AND cardinality(pg_blocking_pids(pid)) > 0""")
+        return cr.fetchall()
+
+
+def watch(env, process, emulator, base, kill_at=None, timeout=None):
+    """Wait for the worker's end, or SIGKILL it once ``kill_at`` flows exist, or
+    when no flow arrived for ``STALL`` seconds (then print who waits for what).
+
+    Returns (killed, peak RSS MiB, seconds).
+    """
+    start = last_change = time.perf_counter()
+    peak, last_count = 0.0, flow_count(emulator, base)
+    while process.poll() is None:
+        peak = max(peak, proc_status(process.pid).get("VmHWM", 0.0))
+        count = flow_count(emulator, base)
+        if count != last_count:
+            last_change, last_count = time.perf_counter(), count
+        elif time.perf_counter() - last_change > STALL:
+            print(f"   no deposit for {STALL} s: worker stalled; waiting for a lock "
+                  f"(pid, blocked by, query): {blocked_queries(env)}", flush=True)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            return True, peak, time.perf_counter() - start
+        if kill_at is not None:
+            if count >= kill_at:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+                return True, peak, time.perf_counter() - start
+            time.sleep(0.002 if count >= kill_at - 1 else 0.05)
+        else:
+            time.sleep(0.2)
+        if timeout and time.perf_counter() - start > timeout:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            print(f"   worker still running after {timeout:.0f} s: killed", flush=True)
+            return True, peak, time.perf_counter() - start
+    return False, peak, time.perf_counter() - start
+
+
+def emulator_flows_by_file(emulator, base):
+    return Counter(row[0] for row in emulator.store.query(
+        "SELECT nom_fichier FROM flows WHERE id > ?", (base,)))
+
+
+def part_crash(env, company, data, emulator):
+    print(f"== Part 2: crash proof, {N} invoices, worker killed (SIGKILL) half-way ==",
+          flush=True)
+    emulator.reset()
+    transport.clear_token_cache()
+    base = flow_base(emulator)
+    t0 = time.perf_counter()
+    moves = create_invoices(env, data, N)
+    batch = launch(env, moves)
+    files = {move.name.replace("/", "_").replace(" ", "_") + ".pdf": move.name
+             for move in moves}
+    env.cr.execute("SELECT COALESCE(sum(quantity), 0) FROM chorus_token_move "
+                   "WHERE company_id = %s AND reason IN ('deposit', 'refund')", [company.id])
+    tokens_before = env.cr.fetchone()[0]
+    print(f"set-up: {N} posted invoices created, batch #{batch.id} launched in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    kill_at = max(N // 2, 1)
+    total = time.perf_counter()
+
+    process = start_worker(env, batch)
+    killed, peak, seconds = watch(env, process, emulator, base, kill_at=kill_at,
+                                  timeout=max(600, 20 * N))
+    on_chorus = flow_count(emulator, base)
+    fresh(env)
+    states = line_states(env, batch)
+    print(f"run 1: worker pid {process.pid} {'killed (SIGKILL)' if killed else 'ended'} after "
+          f"{seconds:.1f} s with {on_chorus} flows on the emulator; peak RSS {peak:.1f} MiB; "
+          f"lines {states}", flush=True)
+    by_file = emulator_flows_by_file(emulator, base)
+    running = batch.line_ids.filtered(lambda line: line.state == "running")
+    for line in running:
+        move = line.move_id
+        file_name = move.name.replace("/", "_") + ".pdf"
+        reached = by_file.get(file_name, 0)
+        print(f"   interrupted: {move.name} (line running, invoice {move.chorus_send_state}) — "
+              + ("its file REACHED Chorus Pro but Odoo did not record it"
+                 if reached else "nothing reached Chorus Pro"), flush=True)
+
+    rounds = 1
+    while rounds < MAX_ROUNDS:
+        fresh(env)
+        if batch.state == "done":
+            break
+        rounds += 1
+        process = start_worker(env, batch)
+        killed, peak, seconds = watch(env, process, emulator, base,
+                                      timeout=max(600, 20 * N))
+        fresh(env)
+        print(f"run {rounds}: worker pid {process.pid} ended after {seconds:.1f} s "
+              f"(exit {process.returncode}); {flow_count(emulator, base)} flows on the "
+              f"emulator; peak RSS {peak:.1f} MiB; lines {line_states(env, batch)}; "
+              f"batch {batch.state}", flush=True)
+        waiting = batch.line_ids.filtered(
+            lambda line: line.state in ("pending", "running") and line.next_attempt)
+        if batch.state != "done" and waiting:
+            # An interrupted deposit waits until Chorus lists the invoice, at most one
+            # hour: let that hour pass (Odoo dates back, emulator clock on).
+            shift = UNCERTAIN_GRACE + timedelta(minutes=2)
+            env.cr.execute("""
+                UPDATE chorus_deposit_batch_line SET next_attempt = next_attempt - %s
+                 WHERE id IN %s""", [shift, tuple(waiting.ids)])
+            env.cr.execute("""
+                UPDATE account_move SET chorus_deposit_uncertain = chorus_deposit_uncertain - %s
+                 WHERE id IN %s AND chorus_deposit_uncertain IS NOT NULL""",
+                           [shift, tuple(waiting.move_id.ids)])
+            env.cr.execute("""
+                UPDATE ir_cron_trigger SET call_at = call_at - %s
+                 WHERE cron_id = %s AND call_at > now() AT TIME ZONE 'UTC'""",
+                           [shift, env.ref(CRON_XMLID).id])
+            emulator.advance(FLOW_FINAL_AFTER + 1)
+            fresh(env)
+            print(f"   {len(waiting)} line(s) wait for Chorus Pro after the crash "
+                  f"({', '.join(waiting.move_id.mapped('name'))}): simulated "
+                  f"{shift} elapsed", flush=True)
+    wall = time.perf_counter() - total
+
+    # Proof, once Chorus has processed every flow.
+    emulator.advance(FLOW_FINAL_AFTER + 1)
+    fresh(env)
+    by_file = emulator_flows_by_file(emulator, base)
+    numbers = set(files.values())
+    invoices = Counter(row[0] for row in emulator.store.query(
+        "SELECT numero FROM invoices") if row[0] in numbers)
+    flows_by_number = {files.get(name, name): count for name, count in by_file.items()}
+    twice = {name: count for name, count in flows_by_number.items() if count > 1}
+    twice_invoices = {name: count for name, count in invoices.items() if count > 1}
+    env.cr.execute("""SELECT m.name, m.chorus_send_state, f.name
+                        FROM account_move m LEFT JOIN chorus_flow f ON f.id = m.chorus_flow_id
+                       WHERE m.id IN %s""", [tuple(moves.ids)])
+    odoo_rows = env.cr.fetchall()
+    not_sent = sorted(name for name, state, _flow in odoo_rows if state != "sent")
+    flow_of = dict(emulator.store.query(
+        "SELECT nom_fichier, numero FROM flows WHERE id > ?", (base,)))
+    mismatch = sorted(
+        name for name, state, flow in odoo_rows
+        if state == "sent" and flow_of.get(name.replace("/", "_") + ".pdf") != flow)
+    unknown_to_odoo = sorted(number for number in flows_by_number
+                             if number in not_sent)
+    env.cr.execute("SELECT COALESCE(sum(quantity), 0) FROM chorus_token_move "
+                   "WHERE company_id = %s AND reason IN ('deposit', 'refund')", [company.id])
+    tokens = tokens_before - env.cr.fetchone()[0]
+    env.cr.execute("""SELECT m.name, COALESCE(-sum(t.quantity), 0) FROM account_move m
+                        LEFT JOIN chorus_token_move t
+                               ON t.invoice_id = m.id AND t.reason IN ('deposit', 'refund')
+                       WHERE m.id IN %s GROUP BY m.name""", [tuple(moves.ids)])
+    uncharged = sorted(f"{name}: {charged} token(s) for {flows_by_number.get(name, 0)} deposit(s)"
+                       for name, charged in env.cr.fetchall()
+                       if charged != flows_by_number.get(name, 0))
+    states = line_states(env, batch)
+    deposits = sum(by_file.values())
+
+    print()
+    print(f"processing: {rounds} run(s), {minutes(wall)} in all (Odoo start-ups included)")
+    print(f"deposits received by the emulator: {deposits} flows for {len(by_file)} invoices "
+          f"({N} in the batch); Chorus invoices: {sum(invoices.values())}")
+    print(f"deposits per invoice number: max {max(flows_by_number.values(), default=0)}; "
+          f"Chorus invoices per number: max {max(invoices.values(), default=0)}")
+    if twice or twice_invoices:
+        print(f"DEPOSITED TWICE: {twice or ''} {twice_invoices or ''}")
+    else:
+        print("no invoice deposited twice: OK")
+    print(f"Odoo invoices not deposited (lost): {len(not_sent)}"
+          + (f" {not_sent[:20]}" if not_sent else ""))
+    print(f"on Chorus Pro but not recorded as sent in Odoo: {len(unknown_to_odoo)}"
+          + (f" {unknown_to_odoo[:20]}" if unknown_to_odoo else ""))
+    print(f"sent in Odoo with a flow number other than Chorus's: {len(mismatch)}"
+          + (f" {mismatch[:20]}" if mismatch else ""))
+    print(f"tokens charged: {tokens} for {deposits} deposits"
+          f" ({'OK' if tokens == deposits else 'MISMATCH'})"
+          + (f"; charged differently from their deposits: {uncharged[:20]}" if uncharged
+             else ""))
+    print(f"batch #{batch.id}: {batch.state}; lines {states}", flush=True)
+
+
+def start_http_server(env):
+    """Odoo's HTTP server on a loopback port, where wkhtmltopdf fetches the report's
+    CSS (``report.url``), as in production; None if it does not answer."""
+    port = free_port()
+    command = odoo_command(
+        env, "bench_http.log", "--http-interface", "127.0.0.1", "--http-port", str(port),
+        "--max-cron-threads", "0", "--workers", "0", "--db-filter", f"^{env.cr.dbname}$")
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _attempt in range(120):
+        try:
+            with urllib.request.urlopen(f"{url}/web/health", timeout=2):
+                break
+        except OSError:
+            if process.poll() is not None:
+                return None
+            time.sleep(0.5)
+    else:
+        process.terminate()
+        return None
+    env["ir.config_parameter"].set_param("report.url", url)
+    env.cr.commit()
+    return process
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def main(env):
+    company, data = configure(env)
+    emulator = company._chorus_emulator()
+    emulator.reset()
+    transport.clear_token_cache()
+    print(f"Mass deposit benchmark: BENCH_DEPOSITS={N}, parts {','.join(PARTS)}; "
+          f"{os.cpu_count()} CPU(s)", flush=True)
+    if os.environ.get("BENCH_PRINT_DELAY"):
+        env["ir.config_parameter"].set_param("report.print_delay",
+                                             os.environ["BENCH_PRINT_DELAY"])
+        env.cr.commit()
+    delay = env["ir.config_parameter"].get_param("report.print_delay", "1000")
+    print(f"wkhtmltopdf waits report.print_delay = {delay} ms per PDF (Odoo's default: 1000; "
+          "BENCH_PRINT_DELAY=ms changes it)", flush=True)
+    server = start_http_server(env)
+    print(f"report assets served by Odoo on {env['ir.config_parameter'].get_param('report.url')}"
+          if server else "Odoo's HTTP server did not start: PDFs rendered without CSS",
+          flush=True)
+    try:
+        # The first PDF makes Odoo generate its report CSS bundles: once, before measuring.
+        t0 = time.perf_counter()
+        warm_up = create_invoices(env, data, 1)
+        env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", warm_up.ids)
+        env.cr.commit()
+        print(f"first invoice PDF (report assets generated): {time.perf_counter() - t0:.1f} s",
+              flush=True)
+        if "speed" in PARTS:
+            part_speed(env, company, data, emulator)
+        if "crash" in PARTS:
+            part_crash(env, company, data, emulator)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+main(env)  # noqa: F821 - ``env`` is given by odoo-bin shell
