@@ -102,7 +102,9 @@ class AccountMove(models.Model):
         # sent, never between two invoices of a batch (which would forget the first).
         # (A serialization failure here is expected under contention: Odoo replays
         # the request; no "bad query" error in the log.)
-        self.env.cr.execute("SELECT id FROM res_company WHERE id IN %s FOR UPDATE",
+        # NO KEY UPDATE: what the balance update takes anyway; rows that merely point
+        # to the company (attachments written while the PDF renders...) are not held.
+        self.env.cr.execute("SELECT id FROM res_company WHERE id IN %s FOR NO KEY UPDATE",
                             [tuple(self.company_id.ids)], log_exceptions=False)
         # Another transaction may have deposited them before we got the lock.
         self.invalidate_recordset()
@@ -270,6 +272,9 @@ class AccountMove(models.Model):
             if inv.number == self.name]
         if found:
             chorus_invoice = found[0]
+            # A deposit lost by a crash lost its token debit too: charge it now (no-op
+            # when the unanswered deposit already paid, or when no token is left).
+            self.company_id._chorus_try_take_token(self)
             flow = self.env["chorus.flow"].sudo()._chorus_find_or_create(
                 chorus_invoice.flow_number, self)
             self._chorus_set_deposited(flow, chorus_invoice)

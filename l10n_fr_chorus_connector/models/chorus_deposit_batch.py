@@ -6,6 +6,7 @@ administrators."""
 import csv
 import io
 import logging
+import time
 
 from odoo import _, api, fields, models
 
@@ -16,6 +17,10 @@ _logger = logging.getLogger(__name__)
 BATCH_STATES = [("pending", "Waiting"), ("running", "In progress"), ("done", "Done")]
 #: Invoices deposited per cron call (Odoo calls the job again while some remain).
 CRON_BATCH_SIZE = 25
+#: Seconds of depositing per cron call. Odoo runs the job again at once while work
+#: remains (up to 10 calls a run), and a prefork cron worker is stopped after 120 s
+#: a run: short calls keep every run well inside that limit.
+CRON_TIME_BUDGET = 4.0
 
 
 class ChorusDepositBatch(models.Model):
@@ -89,13 +94,15 @@ class ChorusDepositBatch(models.Model):
             cron.sudo()._trigger(at=at)
 
     @api.model
-    def _cron_chorus_process_batches(self, limit=CRON_BATCH_SIZE):
-        """Deposit up to ``limit`` due invoices of the open batches, then report progress."""
+    def _cron_chorus_process_batches(self, limit=CRON_BATCH_SIZE, budget=CRON_TIME_BUDGET):
+        """Deposit up to ``limit`` due invoices (or ``budget`` seconds' worth) of the open
+        batches, then report progress."""
+        deadline = time.monotonic() + budget
         batches = self.search([("state", "!=", "done")], order="id")
         done = 0
         for batch in batches:
-            done += batch._chorus_process(limit=limit - done)
-            if done >= limit:
+            done += batch._chorus_process(limit=limit - done, deadline=deadline)
+            if done >= limit or time.monotonic() >= deadline:
                 break
         remaining = self.env["chorus.deposit.batch.line"].search_count(
             batches._chorus_due_lines_domain())
@@ -107,19 +114,26 @@ class ChorusDepositBatch(models.Model):
         return [("batch_id", "in", self.ids), ("state", "in", ("pending", "running")),
                 "|", ("next_attempt", "=", False), ("next_attempt", "<=", now)]
 
-    def _chorus_process(self, limit=None):
-        """Deposit the due invoices of this batch, committing each; returns how many."""
+    def _chorus_process(self, limit=None, deadline=None):
+        """Deposit the due invoices of this batch, committing each; returns how many.
+
+        Stops after the invoice that reaches ``deadline`` (a ``time.monotonic()`` value).
+        """
         self.ensure_one()
         batch = self.with_company(self.company_id)
         if batch.state == "pending":
             batch.state = "running"
         lines = self.env["chorus.deposit.batch.line"].with_company(self.company_id).search(
             batch._chorus_due_lines_domain(), order="id", limit=limit)
+        processed = 0
         for line in lines:
             line._chorus_run()
+            processed += 1
+            if deadline is not None and time.monotonic() >= deadline:
+                break
         if not batch.line_ids.filtered(lambda line: line.state in ("pending", "running")):
             batch._chorus_finish()
-        return len(lines)
+        return processed
 
     def _chorus_finish(self):
         """Close the batch: CSV report, message to the launcher and the administrators."""

@@ -77,6 +77,9 @@ class TestDepositConcurrency(CommittedChorusCase):
         with self.committed_env() as env:
             self.assertFalse(env["chorus.deposit.attempt"].search([("move_id", "=", move_id)]),
                              "a committed outcome forgets the attempt")
+            debits = env["chorus.token.move"].search([("invoice_id", "=", move_id)])
+            self.assertEqual(debits.mapped("quantity"), [-1],
+                             "the deposit that reached Chorus is charged once")
 
     def test_refused_deposit_leaves_no_attempt_behind(self):
         move_id = self.ids["moves"][0]

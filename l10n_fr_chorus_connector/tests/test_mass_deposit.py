@@ -35,7 +35,21 @@ class TestMassDeposit(ChorusCase):
         return self.env["chorus.deposit.batch"].search([], order="id desc", limit=1)
 
     def run_job(self):
-        return self.env["chorus.deposit.batch"]._cron_chorus_process_batches()
+        return self.env["chorus.deposit.batch"]._cron_chorus_process_batches(budget=120)
+
+    def test_job_calls_stay_short_and_resume(self):
+        moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
+        batch = self.launch(moves)
+        Batch = self.env["chorus.deposit.batch"]
+        # An exhausted time budget still deposits one invoice, then hands back to ir.cron.
+        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
+        self.assertEqual(batch.state, "running")
+        self.assertEqual(len(self.deposit_calls()), 1)
+        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
+        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(set(moves.mapped("chorus_send_state")), {"sent"})
+        self.assertEqual(len(self.deposit_calls()), 3)
 
     def csv_rows(self, batch):
         text = batch.report_id.raw.decode("utf-8-sig")
