@@ -158,7 +158,8 @@ clone_template() {
 
 drop_db() {
     db_exists "$1" && dropdb "$1"
-    rm -rf "${DATA_DIR:?}/filestore/$1"
+    # The filestore and the demo emulator's state (one SQLite file per database).
+    rm -rf "${DATA_DIR:?}/filestore/$1" "${DATA_DIR:?}/chorus_sandbox/$1.sqlite3"*
 }
 
 provision() {
