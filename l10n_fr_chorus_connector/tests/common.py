@@ -34,6 +34,40 @@ def make_pdf(text="Invoice"):
     return buffer.getvalue()
 
 
+def configure_demo_company(company):
+    """Put ``company`` on the demo emulator as its supplier *Demo Conseil SAS*: supplier
+    structure, credentials, address, and its IBAN bank account (returned)."""
+    env = company.env
+    structure = env["chorus.supplier.structure"].create({
+        "company_id": company.id,
+        "chorus_structure_id": directory.SUPPLIER_ID,
+        "siret": directory.SUPPLIER_SIRET,
+        "name": directory.SUPPLIER_NAME,
+    })
+    company.write({
+        "chorus_environment": "demo",
+        "chorus_client_id": directory.DEMO_CLIENT_ID,
+        "chorus_client_secret": directory.DEMO_CLIENT_SECRET,
+        "chorus_login": directory.DEMO_LOGIN,
+        "chorus_password": directory.DEMO_PASSWORD,
+        "chorus_supplier_structure_id": structure.id,
+        "chorus_flow_syntax": "IN_DP_E2_CII_FACTURX",
+        "siret": directory.SUPPLIER_SIRET,
+        "vat": "FR52884123456",
+        "street": "12 rue de la République",
+        "zip": "69002",
+        "city": "Lyon",
+        "country_id": env.ref("base.fr").id,
+        "phone": "+33 4 72 00 00 00",
+        "email": "factures@demo-conseil.example",
+    })
+    return env["res.partner.bank"].create({
+        "partner_id": company.partner_id.id,
+        "acc_number": IBAN,
+        "allow_out_payment": True,
+    })
+
+
 class ChorusCase(TransactionCase):
     """Company on the demo emulator, public customers per scenario, invoice factory."""
 
@@ -42,34 +76,7 @@ class ChorusCase(TransactionCase):
         super().setUpClass()
         cls.company = cls.env.company
         cls.emulator = cls.company._chorus_emulator()
-        structure = cls.env["chorus.supplier.structure"].create({
-            "company_id": cls.company.id,
-            "chorus_structure_id": directory.SUPPLIER_ID,
-            "siret": directory.SUPPLIER_SIRET,
-            "name": directory.SUPPLIER_NAME,
-        })
-        cls.company.write({
-            "chorus_environment": "demo",
-            "chorus_client_id": directory.DEMO_CLIENT_ID,
-            "chorus_client_secret": directory.DEMO_CLIENT_SECRET,
-            "chorus_login": directory.DEMO_LOGIN,
-            "chorus_password": directory.DEMO_PASSWORD,
-            "chorus_supplier_structure_id": structure.id,
-            "chorus_flow_syntax": "IN_DP_E2_CII_FACTURX",
-            "siret": directory.SUPPLIER_SIRET,
-            "vat": "FR52884123456",
-            "street": "12 rue de la République",
-            "zip": "69002",
-            "city": "Lyon",
-            "country_id": cls.env.ref("base.fr").id,
-            "phone": "+33 4 72 00 00 00",
-            "email": "factures@demo-conseil.example",
-        })
-        cls.bank = cls.env["res.partner.bank"].create({
-            "partner_id": cls.company.partner_id.id,
-            "acc_number": IBAN,
-            "allow_out_payment": True,
-        })
+        cls.bank = configure_demo_company(cls.company)
         cls.tax = cls.env["account.tax"].search([
             ("company_id", "=", cls.company.id), ("type_tax_use", "=", "sale"),
             ("amount_type", "=", "percent"), ("amount", "=", 20.0)], limit=1)

@@ -47,6 +47,7 @@ from odoo.addons.l10n_fr_chorus_connector.chorus import transport
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
 from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
 from odoo.addons.l10n_fr_chorus_connector.models.chorus_deposit_batch import CRON_BATCH_SIZE
+from odoo.addons.l10n_fr_chorus_connector.tests.common import configure_demo_company
 from odoo.tools import config
 
 N = int(os.environ.get("BENCH_DEPOSITS", "1000"))
@@ -127,26 +128,7 @@ def minutes(seconds):
 def configure(env):
     """The company on the demo emulator (as tests/common.py), a public customer."""
     company = env.company
-    structure = env["chorus.supplier.structure"].create({
-        "company_id": company.id, "chorus_structure_id": directory.SUPPLIER_ID,
-        "siret": directory.SUPPLIER_SIRET, "name": directory.SUPPLIER_NAME})
-    company.write({
-        "chorus_environment": "demo",
-        "chorus_client_id": directory.DEMO_CLIENT_ID,
-        "chorus_client_secret": directory.DEMO_CLIENT_SECRET,
-        "chorus_login": directory.DEMO_LOGIN,
-        "chorus_password": directory.DEMO_PASSWORD,
-        "chorus_supplier_structure_id": structure.id,
-        "chorus_flow_syntax": "IN_DP_E2_CII_FACTURX",
-        "siret": directory.SUPPLIER_SIRET,
-        "vat": "FR52884123456",
-        "street": "12 rue de la République", "zip": "69002", "city": "Lyon",
-        "country_id": env.ref("base.fr").id,
-        "phone": "+33 4 72 00 00 00", "email": "factures@demo-conseil.example",
-    })
-    bank = env["res.partner.bank"].create({
-        "partner_id": company.partner_id.id, "acc_number": directory.SUPPLIER_BANK_ACCOUNTS[0][1],
-        "allow_out_payment": True})
+    bank = configure_demo_company(company)
     tax = env["account.tax"].search([
         ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
         ("amount_type", "=", "percent"), ("amount", "=", 20.0)], limit=1)
