@@ -46,7 +46,10 @@ from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB, ir_cron
 from odoo.addons.l10n_fr_chorus_connector.chorus import transport
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
 from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
-from odoo.addons.l10n_fr_chorus_connector.models.chorus_deposit_batch import CRON_BATCH_SIZE
+from odoo.addons.l10n_fr_chorus_connector.models.chorus_deposit_batch import (
+    CRON_BATCH_SIZE,
+    CRON_TIME_BUDGET,
+)
 from odoo.addons.l10n_fr_chorus_connector.tests.common import configure_demo_company
 from odoo.tools import config
 
@@ -270,8 +273,9 @@ def part_speed(env, company, data, emulator):
     real_limit = config["limit_time_real_cron"]
     real_limit = real_limit if real_limit > 0 else config["limit_time_real"]
     print(f"cron job runs        {len(runs)}, longest {longest[0]:.1f} s wall / "
-          f"{max((r[1] for r in runs), default=0):.1f} s CPU (up to {MAX_BATCH_PER_CRON_JOB} x "
-          f"{CRON_BATCH_SIZE} invoices each); a prefork cron worker with this configuration "
+          f"{max((r[1] for r in runs), default=0):.1f} s CPU (up to {MAX_BATCH_PER_CRON_JOB} "
+          f"calls of at most {CRON_BATCH_SIZE} invoices or {CRON_TIME_BUDGET:g} s each); a "
+          f"prefork cron worker with this configuration "
           f"is stopped after {real_limit} s real / {config['limit_time_cpu']} s CPU per run")
     print(f"SQL queries          {sql}  ({sql / max(deposited, 1):.0f} per invoice)")
     print(f"API calls (emulator) {len(calls)}  "
