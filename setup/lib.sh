@@ -148,6 +148,7 @@ ensure_template() {
 # Copy the template (database and filestore) into a new database.
 clone_template() {
     local target=$1
+    : "${TEMPLATE_DB:?call ensure_template (or provision) before clone_template}"
     db_exists "$target" && dropdb "$target"
     createdb -T "$TEMPLATE_DB" "$target"
     rm -rf "$DATA_DIR/filestore/$target"
