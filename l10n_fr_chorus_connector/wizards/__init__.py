@@ -1,3 +1,4 @@
+from . import chorus_move_wizard
 from . import chorus_recycle_wizard
 from . import chorus_complete_wizard
 from . import chorus_token_adjust_wizard

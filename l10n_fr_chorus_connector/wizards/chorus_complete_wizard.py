@@ -10,12 +10,9 @@ from ..chorus.types import Attachment
 
 class ChorusCompleteWizard(models.TransientModel):
     _name = "chorus.complete.wizard"
+    _inherit = "chorus.move.wizard"
     _description = "Complete an invoice on Chorus Pro"
 
-    move_id = fields.Many2one("account.move", "Invoice", required=True, readonly=True,
-                              ondelete="cascade")
-    chorus_comment = fields.Text(related="move_id.chorus_status_comment",
-                                 string="Chorus Pro comment")
     comment = fields.Text("Answer", required=True,
                           help="What you send back to the recipient with the documents.")
     attachment_ids = fields.Many2many(
@@ -33,7 +30,7 @@ class ChorusCompleteWizard(models.TransientModel):
         if violations:
             raise UserError(_("Nothing was sent to Chorus Pro:\n%s",
                               "\n".join(v.text(self.env.lang) for v in violations)))
-        client = move.company_id._chorus_client(**move._chorus_client_options())
+        client = self._chorus_client()
         try:
             uploaded = [
                 Attachment(client.upload_attachment(att.raw or b"", att.name, att.mimetype),

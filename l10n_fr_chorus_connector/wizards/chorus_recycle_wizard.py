@@ -10,12 +10,9 @@ from ..chorus.errors import ChorusError
 
 class ChorusRecycleWizard(models.TransientModel):
     _name = "chorus.recycle.wizard"
+    _inherit = "chorus.move.wizard"
     _description = "Recycle an invoice on Chorus Pro"
 
-    move_id = fields.Many2one("account.move", "Invoice", required=True, readonly=True,
-                              ondelete="cascade")
-    chorus_comment = fields.Text(related="move_id.chorus_status_comment",
-                                 string="Chorus Pro comment")
     recipient_siret = fields.Char("Recipient SIRET", size=14, required=True)
     service_id = fields.Many2one(
         "chorus.partner.service",
@@ -57,11 +54,11 @@ class ChorusRecycleWizard(models.TransientModel):
             raise UserError("\n".join(problems))
         comment = self.comment or ""
         if (self.engagement or False) != (move.purchase_order_reference or False):
-            # recycler carries no commitment field the API documents reliably: the new
-            # number travels in the comment the recipient reads.
+            # The commitment goes in references.numeroBonCommande, a block name the
+            # documentation does not confirm: the comment the recipient reads says it too.
             comment = " ".join(filter(None, [
                 comment, _("New commitment number: %s.", self.engagement or _("none"))]))
-        client = move.company_id._chorus_client(**move._chorus_client_options())
+        client = self._chorus_client()
         try:
             update = client.recycle_invoice(
                 move.chorus_invoice_id, siret, service_code=self.service_code or None,
