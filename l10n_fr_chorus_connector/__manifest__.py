@@ -3,7 +3,7 @@
     "name": "France - Chorus Pro connector",
     "summary": "Deposit customer invoices on Chorus Pro (French public sector) "
     "and follow them until payment",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Localizations/EDI",
     "license": "LGPL-3",
     "author": "l10n_fr_chorus_connector developers",

@@ -6,7 +6,8 @@
 #   bash setup/test.sh odoo       # only the addon's Odoo tests
 #
 # Environment: ODOO_SRC (Odoo 18.0 tree), CHORUS_TEST_TAGS (Odoo --test-tags,
-# default /l10n_fr_chorus_connector), CHORUS_KEEP_DB=1 keeps the test database.
+# default /l10n_fr_chorus_connector), CHORUS_KEEP_DB=1 keeps the test database,
+# CHORUS_LOG_DIR where the logs go (default ~/.cache/l10n_fr_chorus_connector/logs).
 # Exit status: 0 only when both suites pass and the addon installs without error.
 set -euo pipefail
 # shellcheck source=setup/lib.sh
@@ -17,12 +18,14 @@ case "$what" in all|pure|odoo) ;; *) die "usage: setup/test.sh [all|pure|odoo]";
 
 provision
 cd "$REPO_DIR"
-mkdir -p "$CACHE_DIR/logs"
+# Parallel runs (several checkouts) each give their own CHORUS_LOG_DIR.
+LOG_DIR="${CHORUS_LOG_DIR:-$CACHE_DIR/logs}"
+mkdir -p "$LOG_DIR"
 
 pure_rc=0 pure_summary="(not run)"
 if [ "$what" != odoo ]; then
     log "Pure suite: pytest tests/"
-    pure_log="$CACHE_DIR/logs/pure.log"
+    pure_log="$LOG_DIR/pure.log"
     # pytest-odoo is installed in the venv for the Odoo side; keep it out of the pure run.
     "$PY" -m pytest -p no:odoo -p no:cacheprovider tests 2>&1 | tee "$pure_log" || pure_rc=$?
     pure_summary=$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$pure_log" | tail -n1)
@@ -32,7 +35,7 @@ fi
 odoo_rc=0 odoo_summary="(not run)"
 if [ "$what" != pure ]; then
     db="chorus_test_$$"
-    odoo_log="$CACHE_DIR/logs/odoo.log"
+    odoo_log="$LOG_DIR/odoo.log"
     port=$(free_port)
     tags=${CHORUS_TEST_TAGS:-/$ADDON}
     log "Odoo suite: install $ADDON into $db (copy of $TEMPLATE_DB), tests $tags"
