@@ -14,6 +14,7 @@
         "security/chorus_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
+        "data/mail_activity_data.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
@@ -29,4 +30,9 @@
         "views/chorus_sync_views.xml",
         "wizards/chorus_mass_deposit_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_fr_chorus_connector/static/tests/tours/*.js",
+        ],
+    },
 }

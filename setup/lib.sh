@@ -33,6 +33,19 @@ ensure_system_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Headless Chromium for the addon's tours (HttpCase.start_tour): Odoo looks for
+# google-chrome, chromium, chromium-browser on the PATH and skips the tours without one.
+ensure_chromium() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null 2>&1 && return 0
+    done
+    log "Installing Debian's chromium (headless browser of the tours)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+        || die "Installing chromium failed: the tours need a Chromium or Chrome on the PATH."
+}
+
 # Start the local PostgreSQL cluster (nothing starts it at boot on these machines)
 # and make sure the current user has a superuser role.
 ensure_postgres() {
@@ -165,6 +178,7 @@ drop_db() {
 
 provision() {
     ensure_system_packages
+    ensure_chromium
     ensure_postgres
     find_odoo
     ensure_venv

@@ -128,6 +128,15 @@ class AccountMove(models.Model):
                 move.buyer_reference = move.buyer_reference
                 continue
             recipient = move.partner_id._chorus_recipient()
+            if move.state != "draft":
+                # A posted invoice's partner no longer changes: this runs because the
+                # customer changed (e.g. ticked public). Only fill what is empty, never
+                # overwrite what the user typed.
+                move.chorus_recipient_siret = move.chorus_recipient_siret or recipient.siret
+                move.buyer_reference = move.buyer_reference or (
+                    move.partner_id.chorus_service_code or recipient.chorus_service_code
+                    or False)
+                continue
             move.chorus_recipient_siret = recipient.siret
             move.buyer_reference = (move.partner_id.chorus_service_code
                                     or recipient.chorus_service_code or False)

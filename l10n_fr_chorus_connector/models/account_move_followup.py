@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from odoo import _, models
+from odoo import _, api, fields, models
 
 from ..chorus import codes
 from ..chorus.errors import ChorusError
@@ -40,6 +40,17 @@ def chorus_datetime(value):
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def status_level(code):
+    """Notification level of a status: danger when final and failed (rejected),
+    warning when Chorus waits for the supplier, success otherwise."""
+    status = codes.invoice_status(code)
+    if status.kind == codes.FINAL_FAILURE:
+        return "danger"
+    if status.needs_supplier_action or code in ACTIVITY_STATUSES:
+        return "warning"
+    return "success"
+
+
 def status_code(code):
     """A status the selection knows (unknown new Chorus codes are kept as "unknown")."""
     if code in codes.INVOICE_STATUSES:
@@ -52,6 +63,90 @@ def status_code(code):
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    # The transport state and the Chorus status both said "Déposée": the transport
+    # state now says the file went to Chorus Pro, the status what Chorus did with it.
+    chorus_send_state = fields.Selection(selection_add=[("sent", "Sent to Chorus Pro")])
+    chorus_status_display = fields.Char(
+        "Chorus Pro status", compute="_compute_chorus_status_display",
+        help="The Chorus Pro status, or where the deposited file stands until Chorus "
+        "Pro has integrated it.")
+
+    @api.depends("chorus_status", "chorus_send_state", "chorus_flow_id.state")
+    def _compute_chorus_status_display(self):
+        for move in self:
+            if move.chorus_status:
+                text = codes.label(move.chorus_status)
+            elif move.chorus_send_state == "sent" and move.chorus_flow_id:
+                text = _("Flow being processed (%s)", codes.label(
+                    move.chorus_flow_id.state, table=codes.FLOW_STATES)) \
+                    if move.chorus_flow_id.state else _("Flow being processed")
+            else:
+                text = False
+            move.chorus_status_display = text
+
+    chorus_cancels_rejected = fields.Boolean(
+        "Credit note of a rejected invoice", compute="_compute_chorus_cancels_rejected",
+        help="This credit note cancels an invoice that Chorus Pro rejected. Chorus Pro "
+        "cancelled that invoice itself: the credit note stays in Odoo and is not "
+        "deposited.")
+    chorus_hint = fields.Char(
+        "Chorus Pro hint", compute="_compute_chorus_hint",
+        help="What Chorus Pro will ask for this invoice, shown before it is posted.")
+
+    @api.depends("move_type", "reversed_entry_id.chorus_status")
+    def _compute_chorus_cancels_rejected(self):
+        for move in self:
+            move.chorus_cancels_rejected = (
+                move.move_type == "out_refund"
+                and move.reversed_entry_id.chorus_status == "REJETEE")
+
+    @api.depends("state", "partner_id", "purchase_order_reference", "buyer_reference",
+                 "move_type")
+    def _compute_chorus_hint(self):
+        for move in self:
+            move.chorus_hint = move._chorus_requirement_hint() if (
+                move.state == "draft" and move.chorus_is_public) else False
+
+    def _chorus_requirement_hint(self):
+        """What the recipient structure will require and is not filled in yet."""
+        if not self.partner_id:
+            return False
+        structure = self._chorus_structure_partner()
+        requirement = structure.chorus_required or "none"
+        needs_ej = requirement in ("engagement", "service_and_engagement")
+        needs_service = requirement in ("service", "service_and_engagement")
+        missing = []
+        if needs_ej and not self.purchase_order_reference:
+            missing.append(_("a commitment number (EJ)"))
+        if needs_service and not self.buyer_reference:
+            missing.append(_("a service code"))
+        if requirement == "service_or_engagement" and not (
+                self.purchase_order_reference or self.buyer_reference):
+            missing.append(_("a service code or a commitment number (EJ)"))
+        if not missing:
+            return False
+        return _("On Chorus Pro, %(customer)s requires %(what)s: fill it in the Chorus "
+                 "Pro tab before depositing.", customer=structure.display_name,
+                 what=_(" and ").join(missing))
+
+    @api.depends("reversed_entry_id.chorus_status")
+    def _compute_chorus_send_state(self):
+        super()._compute_chorus_send_state()
+        # Not to deposit: Chorus Pro cancelled the rejected invoice itself.
+        for move in self:
+            if move.chorus_send_state == "to_send" and move.chorus_cancels_rejected:
+                move.chorus_send_state = False
+
+    def _chorus_move_problems(self):
+        problems = super()._chorus_move_problems()
+        if self.chorus_cancels_rejected and self.chorus_send_state != "sent":
+            problems = [_(
+                "This credit note cancels %s, which Chorus Pro rejected. A rejected invoice "
+                "is cancelled on Chorus Pro itself, so there is nothing to credit there: "
+                "keep this credit note in Odoo only (it is not deposited), and deposit a "
+                "corrected new invoice if one is due.", self.reversed_entry_id.name)]
+        return problems
 
     def _chorus_refresh(self):
         """Update flow outcome, Chorus ids and statuses; returns ``[(level, message)]``."""
@@ -74,6 +169,7 @@ class AccountMove(models.Model):
 
     def _chorus_refresh_with(self, client):
         results = []
+        before = {move.id: move.chorus_status for move in self}
         for flow in self.chorus_flow_id.filtered(lambda f: not f.is_final):
             report = client.get_flow_report(flow.name, flow.syntax or None)
             flow._chorus_apply_report(report)
@@ -93,7 +189,9 @@ class AccountMove(models.Model):
                 results.append(("danger", f"{move.name}: "
                                 f"{move.company_id._chorus_error_message(exc)}"))
                 continue
-            results.append(move._chorus_apply_history(history))
+            # Compared with the status before this refresh: an invoice whose status was
+            # just learnt (found above) is not "unchanged".
+            results.append(move._chorus_apply_history(history, previous=before[move.id]))
         for flow in self.chorus_flow_id.filtered(lambda f: not f.is_final):
             results.append(("info", _("Flow %(flow)s is still being processed by Chorus "
                                       "Pro (%(state)s).", flow=flow.name,
@@ -153,13 +251,17 @@ class AccountMove(models.Model):
                                              "Chorus Pro does not list the invoice yet.",
                                              invoice=move.name, flow=flow.name)))
                 continue
+            old = move.chorus_status
             move.write(move._chorus_invoice_vals(chorus_invoice))
             move.message_post(body=_(
                 "Integrated by Chorus Pro: invoice ID %(id)s, status %(status)s.",
                 id=chorus_invoice.chorus_id, status=codes.label(chorus_invoice.status)))
-            results.append(("success", _("%(invoice)s is on Chorus Pro (status %(status)s).",
-                                         invoice=move.name,
-                                         status=codes.label(chorus_invoice.status))))
+            if move.chorus_status != old:
+                # The first status Odoo sees may already wait for the supplier.
+                move._chorus_status_activity(old, move.chorus_status)
+            results.append((status_level(move.chorus_status),
+                            _("%(invoice)s is on Chorus Pro (status %(status)s).",
+                              invoice=move.name, status=codes.label(chorus_invoice.status))))
         return results
 
     def _chorus_invoice_vals(self, chorus_invoice):
@@ -174,8 +276,12 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Statuses
     # ------------------------------------------------------------------
-    def _chorus_apply_history(self, history):
-        """Store the status history; chatter and activity when the status changed."""
+    def _chorus_apply_history(self, history, previous=None):
+        """Store the status history; chatter and activity when the status changed.
+
+        ``previous``: the status the user last saw, when it differs from the stored
+        one (a refresh that first found the invoice); the message compares with it.
+        """
         self.ensure_one()
         lines = sorted(history.lines, key=lambda line: chorus_datetime(line.date) or datetime.min)
         self.chorus_status_line_ids.unlink()
@@ -199,14 +305,20 @@ class AccountMove(models.Model):
             vals["chorus_status_date"] = chorus_datetime(last.date)
         old = self.chorus_status
         self.write(vals)
-        if new == old:
+        if new != old:
+            self._chorus_notify_status(old, new)
+        seen = old if previous is None else previous
+        if new == seen:
             return ("info", _("%(invoice)s: status unchanged (%(status)s).",
                               invoice=self.name, status=codes.label(new)))
-        self._chorus_notify_status(old, new)
-        return ("warning" if new in ACTIVITY_STATUSES else "success",
-                _("%(invoice)s: %(status)s.", invoice=self.name, status=codes.label(new)))
+        if new == old:
+            return None  # already reported by the step that learnt it
+        return (status_level(new),
+                _("%(invoice)s: Chorus Pro status changed to %(status)s.",
+                  invoice=self.name, status=codes.label(new)))
 
     def _chorus_notify_status(self, old, new):
+        """Chatter line for a status change, and the reminder when Chorus waits for us."""
         label = codes.label(new)
         body = Markup("<p>%s</p>") % _("Chorus Pro status: %(old)s → %(new)s",
                                          old=codes.label(old) or _("none"), new=label)
@@ -214,8 +326,26 @@ class AccountMove(models.Model):
             body += Markup("<p>%s</p>") % _("Chorus Pro comment: %s",
                                              self.chorus_status_comment)
         self.message_post(body=body)
+        self._chorus_status_activity(old, new)
+
+    def _chorus_status_activity(self, old, new):
+        """Close the reminder of the status left, open one for a status that waits."""
+        if old in ACTIVITY_STATUSES and new != old:
+            self._chorus_close_activities()
         if new not in ACTIVITY_STATUSES:
             return
+        user = self._chorus_activity_user()
+        # The reminder is read by its user: in their language.
+        move = self.with_context(lang=user.lang or self.env.lang)
+        move._chorus_close_activities()  # one reminder at a time
+        move.activity_schedule(
+            "l10n_fr_chorus_connector.mail_activity_chorus_action",
+            summary=move._chorus_activity_summary(new),
+            note=move._chorus_activity_note(new),
+            user_id=user.id,
+        )
+
+    def _chorus_activity_note(self, status):
         notes = {
             "A_RECYCLER": _("Chorus Pro asks to recycle the invoice (wrong recipient, "
                             "service code or commitment number): use the 'Recycle' button."),
@@ -224,19 +354,33 @@ class AccountMove(models.Model):
             "REJETEE": _("Chorus Pro rejected the invoice. This is final: issue a credit "
                          "note and, if needed, a new invoice."),
         }
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self._chorus_activity_summary(new),
-            note=notes[new] + (f"\n{self.chorus_status_comment}"
-                               if self.chorus_status_comment else ""),
-            user_id=(self.invoice_user_id or self.env.user).id,
-        )
+        comment = self.chorus_status_comment
+        return notes[status] + (f"\n{comment}" if comment else "")
+
+    def _chorus_activity_user(self):
+        """Who must act: the invoice's salesperson when a real person (not OdooBot nor
+        a portal user), else the user who deposited it, else a Chorus Pro
+        administrator of the company, else the current user."""
+        self.ensure_one()
+        root = self.env.ref("base.user_root", raise_if_not_found=False)
+
+        def is_person(user):
+            return user and user.active and not user.share and user != root
+
+        for user in (self.invoice_user_id, self.chorus_flow_id.create_uid):
+            if is_person(user) and self.company_id in user.company_ids:
+                return user
+        managers = self.company_id._chorus_managers().filtered(is_person)
+        return managers[:1] or self.env.user
 
     def _chorus_activity_summary(self, status):
         return _("Chorus Pro: %s", codes.label(status))
 
     def _chorus_close_activities(self):
-        """Mark done the reminders of statuses the supplier has now handled."""
-        summaries = {self._chorus_activity_summary(status) for status in ACTIVITY_STATUSES}
-        self.activity_ids.filtered(lambda a: a.summary in summaries).action_feedback(
-            feedback=_("Handled on Chorus Pro."))
+        """Mark done the reminders of statuses the supplier has now handled (found by
+        their activity type, whatever the language of their summary)."""
+        activity_type = self.env.ref("l10n_fr_chorus_connector.mail_activity_chorus_action",
+                                     raise_if_not_found=False)
+        activities = self.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        if activities:
+            activities.action_feedback(feedback=_("Handled on Chorus Pro."))

@@ -12,3 +12,5 @@ from . import test_sync_status
 from . import test_auto_deposit
 from . import test_mass_deposit
 from . import test_i18n_fr
+from . import test_tour_chorus
+from . import test_invoice_form

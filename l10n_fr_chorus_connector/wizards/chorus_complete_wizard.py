@@ -3,7 +3,7 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..chorus import rules
+from ..chorus import codes, rules
 from ..chorus.errors import ChorusError
 from ..chorus.types import Attachment
 
@@ -43,9 +43,11 @@ class ChorusCompleteWizard(models.TransientModel):
                               move.company_id._chorus_error_message(exc))) from None
         move._chorus_close_activities()
         copies = [(att.name, att.raw) for att in self.attachment_ids]
-        move.message_post(
-            body=_("Completed on Chorus Pro (new status: %(status)s): %(comment)s",
-                   status=update.status or "?", comment=self.comment),
-            attachments=copies)
+        if update.status:
+            body = _("Completed on Chorus Pro (new status: %(status)s): %(comment)s",
+                     status=codes.label(update.status), comment=self.comment)
+        else:
+            body = _("Completed on Chorus Pro: %s", self.comment)
+        move.message_post(body=body, attachments=copies)
         move._chorus_refresh()
         return {"type": "ir.actions.act_window_close"}

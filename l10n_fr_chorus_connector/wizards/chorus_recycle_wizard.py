@@ -4,7 +4,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..chorus import rules
+from ..chorus import codes, rules
 from ..chorus.errors import ChorusError
 
 
@@ -20,6 +20,7 @@ class ChorusRecycleWizard(models.TransientModel):
         help="The services Chorus Pro lists for this SIRET (synchronise the customer to "
         "refresh them).")
     service_code = fields.Char("Service code")
+    has_services = fields.Boolean("Services known", compute="_compute_has_services")
     engagement = fields.Char("Commitment number (EJ)")
     comment = fields.Char("Comment to the recipient")
 
@@ -31,9 +32,26 @@ class ChorusRecycleWizard(models.TransientModel):
             vals.update({
                 "recipient_siret": move.chorus_recipient_siret,
                 "service_code": move.buyer_reference,
+                "service_id": self.default_get_service(move).id if move.buyer_reference
+                else False,
                 "engagement": move.purchase_order_reference,
             })
         return vals
+
+    @api.depends("recipient_siret")
+    def _compute_has_services(self):
+        Service = self.env["chorus.partner.service"]
+        for wizard in self:
+            siret = (wizard.recipient_siret or "").replace(" ", "")
+            wizard.has_services = bool(siret) and bool(Service.search_count(
+                [("partner_id.siret", "=", siret), ("active_in_chorus", "=", True)], limit=1))
+
+    @api.model
+    def default_get_service(self, move):
+        """The synchronised service of the invoice's current service code."""
+        return self.env["chorus.partner.service"].search([
+            ("partner_id.siret", "=", move.chorus_recipient_siret),
+            ("code", "=", move.buyer_reference), ("active_in_chorus", "=", True)], limit=1)
 
     @api.onchange("service_id")
     def _onchange_service_id(self):
@@ -46,6 +64,9 @@ class ChorusRecycleWizard(models.TransientModel):
         move = self.move_id
         move._chorus_require_status("A_RECYCLER", _("Recycling"))
         siret = (self.recipient_siret or "").replace(" ", "")
+        if self.has_services:
+            # The picker is the only service field shown: what it says is what is sent.
+            self.service_code = self.service_id.code or False
         problems = [v.text(self.env.lang) for v in (
             rules.check_siret(siret, field="recipient_siret"),
             rules.check_service_code(self.service_code),
@@ -74,13 +95,25 @@ class ChorusRecycleWizard(models.TransientModel):
             "purchase_order_reference": self.engagement or False,
         })
         move._chorus_close_activities()
-        move.message_post(body=Markup("<p>%s</p><ul><li>%s</li><li>%s</li><li>%s</li></ul>") % (
-            _("Recycled on Chorus Pro (new status: %s).", update.status or "?"),
-            _("Recipient SIRET: %(old)s → %(new)s", old=old[0] or "-", new=siret),
-            _("Service code: %(old)s → %(new)s", old=old[1] or "-",
-              new=self.service_code or "-"),
-            _("Commitment number: %(old)s → %(new)s", old=old[2] or "-",
-              new=self.engagement or "-"),
-        ))
+        move.message_post(body=self._chorus_recycle_body(
+            update.status, old, (siret, self.service_code or False, self.engagement or False)))
         move._chorus_refresh()
         return {"type": "ir.actions.act_window_close"}
+
+    def _chorus_recycle_body(self, status, old, new):
+        """Chatter of a recycling: the new status in words, only what changed."""
+        if status:
+            title = _("Recycled on Chorus Pro (new status: %s).", codes.label(status))
+        else:
+            title = _("Recycled on Chorus Pro.")
+        labels = (_("Recipient SIRET"), _("Service code"), _("Commitment number"))
+        changes = [
+            _("%(field)s: %(old)s → %(new)s", field=label, old=before or _("none"),
+              new=after or _("none"))
+            for label, before, after in zip(labels, old, new) if (before or False) != after
+        ]
+        if not changes:
+            changes = [_("Same recipient, service code and commitment number.")]
+        body = Markup("<p>%s</p>") % title
+        return body + Markup("<ul>%s</ul>") % Markup().join(
+            Markup("<li>%s</li>") % change for change in changes)
