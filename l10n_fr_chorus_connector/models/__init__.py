@@ -5,6 +5,7 @@ from . import res_config_settings
 from . import res_partner
 from . import res_partner_bank
 from . import res_partner_lang
+from . import res_company_lang
 from . import account_edi_xml_cii
 from . import account_move
 from . import account_move_check

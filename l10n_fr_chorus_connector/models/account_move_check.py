@@ -80,18 +80,21 @@ class AccountMove(models.Model):
             errors.append(_("The recipient structure %s is inactive on Chorus Pro: ask your "
                             "customer which SIRET to invoice.", self.chorus_recipient_siret))
         requirement = structure.chorus_required or "none"
+        # Messages name the customer the accountant knows, with the SIRET Chorus uses.
+        who = (f"{structure.display_name} (SIRET {self.chorus_recipient_siret})"
+               if structure else self.chorus_recipient_siret)
         if requirement in ("service", "service_and_engagement") and not service:
             errors.append(_("Service code: %s requires one. Enter the service code "
                             "(service exécutant) given by your customer in the Chorus Pro "
-                            "tab.", self.chorus_recipient_siret))
+                            "tab.", who))
         if requirement in ("engagement", "service_and_engagement") and not ej:
             errors.append(_("Commitment number: %s requires one. Enter the engagement "
                             "juridique number given by your customer (purchase order).",
-                            self.chorus_recipient_siret))
+                            who))
         if requirement == "service_or_engagement" and not (service or ej):
             errors.append(_("Service code or commitment number: %s requires at least one "
                             "of them. Enter the service code or the engagement juridique "
-                            "number.", self.chorus_recipient_siret))
+                            "number.", who))
         errors += self._chorus_service_problems(structure, service, ej)
         for violation in (rules.check_engagement(ej), rules.check_service_code(service),
                           rules.check_engagement(self.contract_reference or "",

@@ -268,14 +268,15 @@ class ResCompany(models.Model):
         """Warn the Chorus Pro administrators 30 and 7 days before expiry."""
         today = fields.Date.context_today(self)
         for company in self.search([("chorus_password_expiry_date", "!=", False)]):
+            company = company._chorus_for_background()
             days_left = (company.chorus_password_expiry_date - today).days
             threshold = next((d for d in (7, 30) if days_left <= d), None)
             marker = f"{company.chorus_password_expiry_date}:{threshold}"
             if threshold is None or company.chorus_password_reminder_sent == marker:
                 continue
             company._chorus_warn_managers(
-                _("Chorus Pro: the technical account password expires soon"),
-                _("The Chorus Pro technical account password of %(company)s expires on "
+                company.env._("Chorus Pro: the technical account password expires soon"),
+                company.env._("The Chorus Pro technical account password of %(company)s expires on "
                   "%(date)s (in %(days)s days). Ask your structure's main manager to renew it on "
                   "the Chorus Pro portal, then enter the new password in Settings > Accounting > "
                   "Chorus Pro.", company=company.name, date=company.chorus_password_expiry_date,

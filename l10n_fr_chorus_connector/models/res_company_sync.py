@@ -70,7 +70,7 @@ class ResCompany(models.Model):
         companies = self.search([])._chorus_sync_enabled()
         done = 0
         for index, company in enumerate(companies):
-            company = company.with_company(company)
+            company = company._chorus_for_background()  # its context and language
             done += company._chorus_sync_status(page_size=page_size)["applied"]
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(companies) - index - 1)

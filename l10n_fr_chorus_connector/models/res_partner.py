@@ -287,7 +287,10 @@ class ResPartner(models.Model):
         remaining = self.search_count(due) - len(partners)
         done, failures = 0, []
         for partner in partners:
-            problems = partner._chorus_sync_structure()
+            # What the sync stores on the partner reads in its company's language.
+            company = partner.company_id or self.env.company
+            problems = partner.with_context(
+                lang=company._chorus_work_lang())._chorus_sync_structure()
             partner.chorus_sync_date = fields.Datetime.now()
             if problems:
                 failures += problems
@@ -298,7 +301,8 @@ class ResPartner(models.Model):
                 self.env.cr.commit()
         self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
         if failures:
-            self.env.company._chorus_warn_managers(
-                _("Chorus Pro: some public customers could not be synchronised"),
+            company = self.env.company._chorus_for_background()
+            company._chorus_warn_managers(
+                company.env._("Chorus Pro: some public customers could not be synchronised"),
                 "\n".join(failures))
         return done, failures

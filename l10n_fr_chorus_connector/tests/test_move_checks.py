@@ -49,14 +49,16 @@ class TestMoveChecks(ChorusCase):
 
     def test_service_code_required(self):
         move = self.make_invoice(self.public_service)
-        message = self.assertRefused(move, "Service code: 20210274500017 requires one")
+        message = self.assertRefused(
+            move, "Service code: Centre hospitalier de Lorvan (SIRET 20210274500017) requires one")
         self.assertIn("Chorus Pro tab", message)
         move.buyer_reference = directory.SERVICE_ACHATS
         self.assertFalse(move._chorus_deposit_problems())
 
     def test_commitment_required(self):
         self.assertRefused(self.make_invoice(self.public_ej),
-                           "Commitment number: 20310411200016 requires one")
+                           "Commitment number: DRFiP de Méraude (SIRET 20310411200016) "
+                           "requires one")
 
     def test_service_or_commitment(self):
         move = self.make_invoice(self.public_either)
@@ -66,7 +68,7 @@ class TestMoveChecks(ChorusCase):
 
     def test_service_and_commitment(self):
         move = self.make_invoice(self.public_both, buyer_reference=directory.SERVICE_ACHATS)
-        self.assertRefused(move, "Commitment number: 20510685900015 requires one")
+        self.assertRefused(move, "(SIRET 20510685900015) requires one")
 
     def test_service_requiring_commitment(self):
         move = self.make_invoice(buyer_reference=directory.SERVICE_WITH_EJ)
