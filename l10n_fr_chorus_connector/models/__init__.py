@@ -23,3 +23,7 @@ from . import account_move_sync
 from . import chorus_deposit_batch
 from . import chorus_deposit_batch_line
 from . import chorus_deposit_attempt
+from . import res_partner_payment
+from . import chorus_ecb_rate
+from . import account_move_payment
+from . import account_move_late_claim
