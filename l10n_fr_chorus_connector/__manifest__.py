@@ -30,5 +30,6 @@
         "wizards/chorus_mass_deposit_wizard_views.xml",
         "data/chorus_ecb_rate_data.xml",
         "views/chorus_payment_views.xml",
+        "views/chorus_engagement_views.xml",
     ],
 }

@@ -13,3 +13,4 @@ from . import test_auto_deposit
 from . import test_mass_deposit
 from . import test_i18n_fr
 from . import test_late_payment
+from . import test_engagement_check
