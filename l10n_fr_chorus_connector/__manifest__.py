@@ -31,5 +31,6 @@
         "data/chorus_ecb_rate_data.xml",
         "views/chorus_payment_views.xml",
         "views/chorus_engagement_views.xml",
+        "views/chorus_payment_report_views.xml",
     ],
 }

@@ -30,3 +30,4 @@ from . import account_move_late_claim
 from . import res_company_engagement
 from . import res_config_settings_engagement
 from . import account_move_engagement
+from . import chorus_payment_report

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 
+from ..chorus import codes
 from ..chorus import payment_delay as pd
 from .account_move_followup import PARIS
 
@@ -82,7 +83,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Delay
     # ------------------------------------------------------------------
-    @api.depends("chorus_send_state", "move_type", "chorus_flow_id.date",
+    @api.depends("chorus_send_state", "move_type", "chorus_flow_id.date", "chorus_status",
                  "chorus_status_line_ids.status", "chorus_status_line_ids.date",
                  "partner_id.commercial_partner_id.chorus_buyer_type",
                  "partner_id.commercial_partner_id.chorus_contractual_delay")
@@ -92,11 +93,14 @@ class AccountMove(models.Model):
             if delay is None:
                 move.update(dict.fromkeys(DELAY_FIELDS, False))
                 continue
+            # A rejected (or abandoned) invoice is not payable: no due date, never overdue.
+            refused = codes.invoice_status(move.chorus_status).kind == codes.FINAL_FAILURE \
+                if move.chorus_status else False
             move.update({
                 "chorus_payment_delay": delay.delay_days,
                 "chorus_payment_start": delay.start_date,
                 "chorus_suspended_days": delay.suspended_days,
-                "chorus_due_date": delay.due_date or False,
+                "chorus_due_date": (not refused and delay.due_date) or False,
                 "chorus_paid_date": delay.paid_date or False,
                 "chorus_real_delay": delay.real_delay_days or 0,
                 "chorus_days_late": delay.days_late,

@@ -14,3 +14,4 @@ from . import test_mass_deposit
 from . import test_i18n_fr
 from . import test_late_payment
 from . import test_engagement_check
+from . import test_payment_report
