@@ -26,7 +26,8 @@ class AccountMove(models.Model):
         help="The invoice paid late whose interest and indemnity this invoice claims.")
     chorus_late_claim_ids = fields.One2many(
         "account.move", "chorus_late_claim_origin_id", "Late-payment claims", readonly=True)
-    chorus_late_claim_count = fields.Integer(compute="_compute_chorus_late_claim_count")
+    chorus_late_claim_count = fields.Integer(
+        "Number of late-payment claims", compute="_compute_chorus_late_claim_count")
 
     @api.depends("chorus_late_claim_ids")
     def _compute_chorus_late_claim_count(self):

@@ -57,10 +57,20 @@ class TestChorusOverview(ChorusCase):
         averages = {partner: (count, delay, late) for partner, count, delay, late in groups}
         self.assertEqual(averages[self.public], (2, 35.0, 10.0))
         self.assertEqual(averages[other], (1, 10.0, 0.0))
-        # The French user reads French stage labels.
-        labels = dict(Report.with_context(lang="en_US").fields_get(["stage"])["stage"]
-                      ["selection"])
-        self.assertEqual(labels["waiting_payment"], "Waiting for payment")
+
+    def test_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        module = self.env["ir.module.module"].search([("name", "=", "l10n_fr_chorus_connector")])
+        module._update_translations(["fr_FR"], overwrite=True)
+        Report = self.env["chorus.payment.report"].with_context(lang="fr_FR")
+        field = Report.fields_get(["stage", "payment_delay"])
+        self.assertEqual(dict(field["stage"]["selection"])["waiting_payment"],
+                         "En attente de paiement")
+        self.assertEqual(field["payment_delay"]["string"], "Délai de paiement moyen (jours)")
+        action = self.env.ref("l10n_fr_chorus_connector.action_chorus_payment_report")
+        self.assertEqual(action.with_context(lang="fr_FR").name, "Vue d'ensemble Chorus Pro")
+        arch = Report.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("En retard sur Chorus Pro", arch)
 
     def test_other_company_is_invisible(self):
         self.tracked(self.public, "DEPOSEE", [("DEPOSEE", fields.Date.today())])
