@@ -30,7 +30,7 @@ class ChorusEcbRate(models.Model):
         "Late-payment interest rate (%)", compute="_compute_interest_rate", digits=(5, 3),
         help="ECB rate plus 8 points (Code de la commande publique, art. R2192-31).")
     half_year = fields.Char("Half-year", compute="_compute_half_year", store=True)
-    source = fields.Char("Source", help="Where the rate was read.")
+    source = fields.Char(help="Where the rate was read.")
 
     _sql_constraints = [
         ("date_start_unique", "unique(date_start)", "There is already a rate for this half-year."),

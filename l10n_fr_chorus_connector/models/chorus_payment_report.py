@@ -34,15 +34,15 @@ class ChorusPaymentReport(models.Model):
     _rec_name = "move_id"
 
     move_id = fields.Many2one("account.move", "Invoice", readonly=True)
-    company_id = fields.Many2one("res.company", "Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", "Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", "Public customer", readonly=True)
     move_type = fields.Selection([("out_invoice", "Invoice"), ("out_refund", "Credit note")],
                                  "Type", readonly=True)
     invoice_date = fields.Date("Invoice date", readonly=True)
     chorus_status = fields.Selection(codes.selection("fr"), "Chorus Pro status", readonly=True)
-    stage = fields.Selection(STAGES, "Stage", readonly=True)
-    overdue = fields.Boolean("Overdue", readonly=True)
+    stage = fields.Selection(STAGES, readonly=True)
+    overdue = fields.Boolean(readonly=True)
     amount_total = fields.Monetary("Amount", readonly=True)
     due_date = fields.Date("Legal due date", readonly=True)
     paid_date = fields.Date("Payment date", readonly=True)
