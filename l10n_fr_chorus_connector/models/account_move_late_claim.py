@@ -68,18 +68,9 @@ class AccountMove(models.Model):
         self.ensure_one()
         company = self.company_id
         tax = self._chorus_out_of_scope_tax(company)
-        days = self.chorus_days_late
-        interest_label = _(
-            "Late-payment interest on invoice %(invoice)s: %(days)s days late, "
-            "%(amount).2f × %(rate).2f %% × %(days)s / 365 (ECB rate %(ecb).2f %% + 8 points, "
-            "Code de la commande publique, art. R2192-31)",
-            invoice=self.name, days=days, amount=self.amount_total,
-            rate=self.chorus_late_rate, ecb=self.chorus_late_ecb_rate)
-        indemnity_label = _(
-            "Flat indemnity for recovery costs, invoice %s (Code de la commande publique, "
-            "art. D2192-35)", self.name)
-        lines = [(interest_label, self.chorus_late_interest, INTEREST_ACCOUNT),
-                 (indemnity_label, self.chorus_late_indemnity, INDEMNITY_ACCOUNT)]
+        # The claim goes to the customer: its texts are in the customer's language.
+        lines, narration, ref = self.with_context(
+            lang=self.partner_id.lang or self.env.lang)._chorus_late_claim_texts()
         template = self.env["account.chart.template"].with_company(company)
         claim = self.create({
             "move_type": "out_invoice",
@@ -89,12 +80,12 @@ class AccountMove(models.Model):
             "partner_bank_id": self.partner_bank_id.id,
             "currency_id": company.currency_id.id,
             "invoice_origin": self.name,
-            "ref": _("Late payment of %s", self.name),
+            "ref": ref,
             "chorus_late_claim_origin_id": self.id,
             "buyer_reference": self.buyer_reference,
             "purchase_order_reference": self.purchase_order_reference,
             "contract_reference": self.contract_reference,
-            "narration": self._chorus_late_text(),
+            "narration": narration,
             "invoice_line_ids": [Command.create({
                 "name": label,
                 "quantity": 1.0,
@@ -109,6 +100,22 @@ class AccountMove(models.Model):
         claim.message_post(body=_("Claims the late-payment interest and the recovery "
                                   "indemnity of %s.", self._get_html_link()))
         return claim
+
+    def _chorus_late_claim_texts(self):
+        """Claim lines ``[(label, amount, account xmlid)]``, notes and reference."""
+        days = self.chorus_days_late
+        interest_label = _(
+            "Late-payment interest on invoice %(invoice)s: %(days)s days late, "
+            "%(amount).2f × %(rate).2f %% × %(days)s / 365 (ECB rate %(ecb).2f %% + 8 points, "
+            "Code de la commande publique, art. R2192-31)",
+            invoice=self.name, days=days, amount=self.amount_total,
+            rate=self.chorus_late_rate, ecb=self.chorus_late_ecb_rate)
+        indemnity_label = _(
+            "Flat indemnity for recovery costs, invoice %s (Code de la commande publique, "
+            "art. D2192-35)", self.name)
+        lines = [(interest_label, self.chorus_late_interest, INTEREST_ACCOUNT),
+                 (indemnity_label, self.chorus_late_indemnity, INDEMNITY_ACCOUNT)]
+        return lines, self._chorus_late_text(), _("Late payment of %s", self.name)
 
     @api.model
     def _chorus_out_of_scope_tax(self, company):

@@ -8,6 +8,7 @@ from datetime import timezone
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import format_date
 
 from ..chorus import codes
 from ..chorus import payment_delay as pd
@@ -188,8 +189,9 @@ class AccountMove(models.Model):
             "(R2192-31): %(amount).2f × %(rate).2f %% × %(days)s / 365 = %(interest).2f. "
             "Flat recovery indemnity (D2192-35): %(indemnity).2f. Both are due within 45 "
             "days of the payment (R2192-36).",
-            due=self.chorus_due_date, paid=self.chorus_paid_date, days=self.chorus_days_late,
-            ecb=self.chorus_late_ecb_rate, start=self.chorus_late_half_year,
+            due=format_date(self.env, self.chorus_due_date),
+            paid=format_date(self.env, self.chorus_paid_date), days=self.chorus_days_late,
+            ecb=self.chorus_late_ecb_rate, start=format_date(self.env, self.chorus_late_half_year),
             rate=self.chorus_late_rate, amount=self.amount_total,
             interest=self.chorus_late_interest, indemnity=self.chorus_late_indemnity)
 

@@ -126,6 +126,27 @@ class TestLatePayment(ChorusCase):
         self.assertEqual(claim.chorus_send_state, "sent")
         self.assertTrue(claim.chorus_invoice_id)
 
+    def test_claim_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        module = self.env["ir.module.module"].search([("name", "=", "l10n_fr_chorus_connector")])
+        module._update_translations(["fr_FR"], overwrite=True)
+        self.public.lang = "fr_FR"
+        move, start = self.deposit_and_make_available()
+        self.emulator.advance(40 * DAY)
+        self.emulator.set_invoice_status(move.chorus_invoice_id, "MISE_EN_PAIEMENT")
+        move._chorus_refresh()
+        half_year = move.chorus_late_half_year
+        if not move.chorus_late_rate:
+            self.env["chorus.ecb.rate"].create({"date_start": half_year, "rate": 2.15})
+        claim = self.env["account.move"].browse(move.action_chorus_late_claim()["res_id"])
+        names = claim.invoice_line_ids.sorted("sequence").mapped("name")
+        self.assertTrue(names[0].startswith(f"Intérêts moratoires de la facture {move.name}"),
+                        names)
+        self.assertTrue(names[1].startswith("Indemnité forfaitaire pour frais de recouvrement"),
+                        names)
+        self.assertIn("jours de retard", str(claim.narration))
+        self.assertEqual(claim.ref, f"Retard de paiement de {move.name}")
+
     def test_claim_refused_for_invoice_paid_on_time(self):
         move, _start = self.deposit_and_make_available()
         self.emulator.advance(10 * DAY)
