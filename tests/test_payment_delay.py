@@ -179,3 +179,14 @@ def test_half_year_start():
     assert pd.half_year_start(date(2025, 6, 30)) == date(2025, 1, 1)
     assert pd.half_year_start(date(2025, 7, 1)) == date(2025, 7, 1)
     assert pd.half_year_start(date(2025, 12, 31)) == date(2025, 7, 1)
+
+
+def test_suspended_the_day_it_was_made_available():
+    # Same-day statuses keep their order: made available and suspended on 2 June 2025,
+    # completed 7 June (5 suspended days): due 7 June + 30 = 7 July.
+    delay = pd.compute_delay(date(2025, 6, 2), [
+        E("DEPOSEE", date(2025, 6, 2)), E("MISE_A_DISPOSITION", date(2025, 6, 2)),
+        E("SUSPENDUE", date(2025, 6, 2)), E("COMPLETEE", date(2025, 6, 7)),
+        E("MISE_A_DISPOSITION", date(2025, 6, 7))])
+    assert delay.suspended_days == 5
+    assert delay.due_date == date(2025, 7, 7)

@@ -148,8 +148,9 @@ def compute_delay(
 ) -> PaymentDelay:
     """Start, interruption, due date and lateness of one deposited invoice.
 
-    ``events``: the Chorus Pro status history (any order). A recycled invoice starts
-    again when it is made available to the right buyer.
+    ``events``: the Chorus Pro status history, oldest first (events of the same day
+    keep the order given). A recycled invoice starts again when it is made available
+    to the right buyer.
     """
     history = sorted(events, key=lambda e: e.day)
     legal = legal_delay(buyer_type)

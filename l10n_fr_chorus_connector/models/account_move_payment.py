@@ -116,8 +116,10 @@ class AccountMove(models.Model):
         if not deposit_day:
             return None
         customer = self.partner_id.commercial_partner_id
-        events = [pd.StatusEvent(line.status, paris_day(line.date))
-                  for line in self.chorus_status_line_ids if line.date]
+        # Chronological, to the second: several statuses often share a day.
+        lines = self.chorus_status_line_ids.filtered("date").sorted(
+            lambda line: (line.date, line.id))
+        events = [pd.StatusEvent(line.status, paris_day(line.date)) for line in lines]
         return pd.compute_delay(deposit_day, events, customer.chorus_buyer_type,
                                 customer.chorus_contractual_delay)
 

@@ -147,6 +147,37 @@ class TestLatePayment(ChorusCase):
         self.assertIn("jours de retard", str(claim.narration))
         self.assertEqual(claim.ref, f"Retard de paiement de {move.name}")
 
+    def test_suspension_opens_a_new_delay(self):
+        move = self.deposit(self.make_invoice(self.public_suspend))
+        self.next_statuses(2)  # MISE_A_DISPOSITION, then SUSPENDUE (scenario customer)
+        move._chorus_refresh()
+        self.assertEqual(move.chorus_status, "SUSPENDUE")
+        start = self.paris_today()
+        self.assertEqual(move.chorus_payment_start, start)
+        self.assertFalse(move.chorus_due_date)  # interrupted: no delay runs
+        self.emulator.advance(5 * DAY)
+        client = self.company._chorus_client(need_supplier=True)
+        client.complete_invoice(move.chorus_invoice_id, comment="Bon de livraison joint")
+        completed = self.paris_today()
+        move._chorus_refresh()
+        self.assertEqual(move.chorus_suspended_days, (completed - start).days)
+        # R2192-29: a new delay of 30 days from the completion (30 were left at most).
+        self.assertEqual(move.chorus_due_date, completed + timedelta(days=30))
+
+    def test_list_action_prepares_claims(self):
+        move, _start = self.deposit_and_make_available()
+        self.emulator.advance(45 * DAY)
+        self.emulator.set_invoice_status(move.chorus_invoice_id, "MISE_EN_PAIEMENT")
+        move._chorus_refresh()
+        if not move.chorus_late_rate:
+            self.env["chorus.ecb.rate"].create({"date_start": move.chorus_late_half_year,
+                                                "rate": 2.15})
+        action = self.env.ref("l10n_fr_chorus_connector.action_chorus_late_claim_server")
+        result = action.with_context(active_model="account.move", active_ids=move.ids,
+                                     active_id=move.id).run()
+        self.assertEqual(move.chorus_late_claim_ids.ids, [result["res_id"]])
+        self.assertEqual(move.chorus_late_claim_ids.state, "draft")
+
     def test_claim_refused_for_invoice_paid_on_time(self):
         move, _start = self.deposit_and_make_available()
         self.emulator.advance(10 * DAY)
