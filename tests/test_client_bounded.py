@@ -1,6 +1,7 @@
 """A call never outlives an Odoo worker, and every doubtful deposit answer is an
 unknown outcome (issue 10): black-holed loopback, 200 without flow number, 5xx."""
 
+import contextlib
 import socket
 
 import pytest
@@ -33,10 +34,8 @@ def black_hole():
     for _i in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     yield f"http://127.0.0.1:{port}"
     for sock in (*fillers, server):
