@@ -68,8 +68,9 @@ class ChorusPaymentReport(models.Model):
                    m.commercial_partner_id AS partner_id, m.move_type, m.invoice_date,
                    m.chorus_status,
                    CASE
-                       WHEN m.chorus_send_state IN ('to_send', 'queued') THEN 'to_deposit'
+                       WHEN m.chorus_send_state = 'to_send' THEN 'to_deposit'
                        WHEN m.chorus_send_state = 'error' THEN 'error'
+                       WHEN m.chorus_send_state = 'uncertain' THEN 'on_the_way'
                        WHEN m.chorus_status = %(paid)s THEN 'paid'
                        WHEN m.chorus_status IN %(failed)s THEN 'rejected'
                        WHEN m.chorus_status IN %(action)s THEN 'supplier_action'

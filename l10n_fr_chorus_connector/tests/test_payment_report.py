@@ -14,7 +14,7 @@ class TestChorusOverview(ChorusCase):
     def tracked(self, partner, status, history=(), send_state="sent"):
         """A posted invoice as the follow-up leaves it: state, status and history."""
         move = self.make_invoice(partner, pdf=False, invoice_date=fields.Date.today())
-        move.write({"chorus_send_state": send_state, "chorus_status": status})
+        move._chorus_service_write({"chorus_send_state": send_state, "chorus_status": status})
         self.env["chorus.status.line"].create([{
             "move_id": move.id, "status": code,
             "date": datetime.combine(day, time(12, 0)),
