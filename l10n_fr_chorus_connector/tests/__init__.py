@@ -11,6 +11,10 @@ from . import test_tokens_concurrency
 from . import test_sync_status
 from . import test_auto_deposit
 from . import test_mass_deposit
+from . import test_deposit_pipeline
 from . import test_i18n_fr
-from . import test_tour_chorus
+from . import test_late_payment
+from . import test_engagement_check
+from . import test_payment_report
 from . import test_invoice_form
+from . import test_tour_chorus
