@@ -93,6 +93,9 @@ for index, customer in enumerate(demo_customers, start=1):
 env["res.lang"]._activate_lang("fr_FR")
 env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["fr_FR"])
 env.ref("base.user_admin").lang = "fr_FR"
+# French public entities receive French invoices (the PDF deposited on Chorus Pro).
+Partner.with_context(active_test=False).search(
+    [("id", "child_of", [c.id for c in customers])]).write({"lang": "fr_FR"})
 
 env.cr.commit()
 print(f"Demo data ready: company {company.name}, {len(customers)} public customers.")

@@ -104,6 +104,19 @@ class TestInvoiceForm(ChorusCase):
             settings.chorus_environment = "demo"
             self.assertFalse(settings.chorus_connection_stale)
 
+    def test_invoice_deposited_for_a_french_public_entity_is_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search([("name", "in", ("account", "l10n_fr_account"))]
+                                            )._update_translations(["fr_FR"])
+        customer = self.env["res.partner"].with_context(lang="en_US").create({
+            "name": "Mairie de Valbourg-le-Haut", "is_company": True, "chorus_public": True,
+            "siret": directory.SIRET_NO_REQUIREMENT, "country_id": self.env.ref("base.fr").id})
+        move = self.make_invoice(customer, pdf=False)
+        html = self.env["ir.actions.report"].with_context(lang="en_US")._render_qweb_html(
+            "account.account_invoices", move.ids)[0].decode()
+        self.assertIn("Date de facturation", html)
+        self.assertNotIn("Invoice Date", html)
+
     # ------------------------------------------------------------------
     # Activities and notifications
     # ------------------------------------------------------------------
@@ -253,3 +266,28 @@ class TestInvoiceForm(ChorusCase):
         move._chorus_close_activities()
         self.assertFalse(old.exists())
         self.assertTrue(other.exists())
+
+    # ------------------------------------------------------------------
+    # Background work in the company's language
+    # ------------------------------------------------------------------
+    def _company_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search([("name", "=", "l10n_fr_chorus_connector")]
+                                            )._update_translations(["fr_FR"])
+        self.company.partner_id.lang = "fr_FR"
+
+    def test_scheduled_status_sync_writes_in_the_company_language(self):
+        self._company_in_french()
+        move = self.make_invoice()
+        move._chorus_deposit()
+        self.process_flows()
+        self.env["res.company"].with_context(lang="en_US")._cron_chorus_sync_status()
+        self.assertEqual(move.chorus_status, "DEPOSEE")
+        self.assertChatter(move, "Intégrée par Chorus Pro")
+
+    def test_scheduled_partner_sync_writes_in_the_company_language(self):
+        self._company_in_french()
+        self.public.chorus_sync_date = False
+        self.env["res.partner"].with_context(lang="en_US")._cron_chorus_sync_partners()
+        self.assertTrue(self.public.chorus_sync_message.startswith("Synchronisé avec Chorus Pro"),
+                        self.public.chorus_sync_message)

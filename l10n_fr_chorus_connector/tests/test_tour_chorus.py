@@ -111,3 +111,26 @@ class TestChorusTours(ChorusTourCase):
         self.assertEqual(refund.state, "posted")
         self.assertFalse(refund.chorus_send_state)
         self.assertEqual(len(self.deposit_calls()), deposits, "nothing deposited")
+
+    def test_mass_deposit_from_the_list(self):
+        todo = self.make_invoice() | self.make_invoice()
+        done = self.deposit(self.make_invoice())
+        self.make_invoice(self.private)
+        self.start_tour("/odoo/action-account.action_move_out_invoice_type",
+                        "chorus_mass_deposit_tour", login="admin")
+        self.assertEqual(len(self.deposit_calls()), 1, "nothing before the background job")
+        self.env["account.move"]._cron_account_move_send(job_count=10)
+        self.assertEqual(set(todo.mapped("chorus_send_state")), {"sent"})
+        self.assertEqual(len(self.deposit_calls()), 3)
+        self.assertEqual(done.chorus_send_state, "sent")
+        self.start_tour("/odoo/action-account.action_move_out_invoice_type",
+                        "chorus_mass_deposit_done_tour", login="admin")
+        self.start_tour("/odoo/discuss", "chorus_mass_deposit_report_tour", login="admin")
+
+    def test_send_and_print_by_chorus_pro(self):
+        self.public.write({"invoice_sending_method": "chorus_pro",
+                           "invoice_edi_format": "facturx"})
+        move = self.make_invoice(pdf=False)
+        self.start_tour(self.invoice_url(move), "chorus_send_and_print_tour", login="admin")
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertEqual(len(self.deposit_calls()), 1)

@@ -470,3 +470,101 @@ tours.add("chorus_rejected_tour", {
         },
     ],
 });
+
+// ---------------------------------------------------------------------------
+// Odoo's pipeline: mass deposit from the list, Send & Print "par Chorus Pro"
+// ---------------------------------------------------------------------------
+tours.add("chorus_mass_deposit_tour", {
+    steps: () => [
+        {
+            content: "Select every invoice of the list",
+            trigger: ".o_list_view thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Actions",
+            trigger: ".o_control_panel .o_cp_action_menus button:contains(Actions)",
+            run: "click",
+        },
+        {
+            content: "Déposer sur Chorus Pro",
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains(Déposer sur Chorus Pro)",
+            run: "click",
+        },
+        {
+            content: "The dialog counts what will be deposited",
+            trigger: ".modal .o_field_widget[name=todo_count]:contains(2)",
+        },
+        {
+            content: "... and what is left out, with the reason",
+            trigger: ".modal:contains(Déjà déposées (1)):contains(Non éligibles (1))",
+        },
+        screenshot("mass_deposit_dialog", ".modal .modal-content", "start"),
+        {
+            content: "Deposit",
+            trigger: ".modal .modal-footer button[name=action_confirm]",
+            run: "click",
+        },
+        notification("2 facture(s) vont être déposées en arrière-plan"),
+    ],
+});
+
+tours.add("chorus_mass_deposit_done_tour", {
+    steps: () => [
+        {
+            content: "The list says where each invoice stands",
+            trigger: ".o_list_view tbody",
+            run() {
+                const sent = [...this.anchor.querySelectorAll("td[name=chorus_send_state]")].filter(
+                    (cell) => cell.textContent.includes("Transmise à Chorus Pro")
+                );
+                if (sent.length !== 3) {
+                    throw new Error(`${sent.length} invoices read "Transmise à Chorus Pro", not 3`);
+                }
+            },
+        },
+        {
+            content: "Flow state while Chorus processes them",
+            trigger: ".o_list_view td[name=chorus_status_display]:contains(Flux en cours de traitement)",
+        },
+    ],
+});
+
+tours.add("chorus_mass_deposit_report_tour", {
+    steps: () => [
+        {
+            content: "The end of the run, in the inbox, in French, with its counts",
+            trigger: ".o-mail-Message:contains(terminé : 2 déposée(s), 0 en échec)",
+        },
+        {
+            content: "With the CSV report",
+            trigger: ".o-mail-Message:contains(terminé) .o-mail-AttachmentCard, .o-mail-Message:contains(terminé) .o-mail-AttachmentContainer",
+        },
+    ],
+});
+
+tours.add("chorus_send_and_print_tour", {
+    steps: () => [
+        {
+            content: "Send",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_send_and_print]",
+            run: "click",
+        },
+        {
+            content: "By Chorus Pro, proposed for this public customer",
+            trigger: ".modal .o_field_widget[name=sending_method_checkboxes] div:contains(par Chorus Pro) input:checked",
+        },
+        {
+            content: "No blocking alert from Odoo's stock CII checks",
+            trigger: ".modal:not(:has(.o_field_widget[name=alerts] .alert-danger))",
+        },
+        {
+            content: "Send",
+            trigger: ".modal .modal-footer button[name=action_send_and_print]",
+            run: "click",
+        },
+        notification("déposée sur Chorus Pro"),
+        openChorusTab(),
+        fieldText("chorus_send_state", "Transmise à Chorus Pro"),
+    ],
+});
