@@ -77,7 +77,7 @@ class TestChorusTours(ChorusTourCase):
                         login="admin")
         calls = self.deposit_calls()
         self.assertEqual(len(calls), 1, "only the second, complete deposit is sent")
-        self.assertEqual(move.purchase_order_reference, "EJ-2026-0042")
+        self.assertEqual(move.purchase_order_reference, directory.KNOWN_EJ)
         self.assertEqual(self.company.chorus_token_balance, balance - 1)
 
     def _waiting_invoice(self, partner, status):
@@ -113,6 +113,7 @@ class TestChorusTours(ChorusTourCase):
         self.assertEqual(len(self.deposit_calls()), deposits, "nothing deposited")
 
     def test_mass_deposit_from_the_list(self):
+        self.user.notification_type = "inbox"  # the report comes in Odoo's inbox
         todo = self.make_invoice() | self.make_invoice()
         done = self.deposit(self.make_invoice())
         self.make_invoice(self.private)
@@ -130,6 +131,8 @@ class TestChorusTours(ChorusTourCase):
     def test_send_and_print_by_chorus_pro(self):
         self.public.write({"invoice_sending_method": "chorus_pro",
                            "invoice_edi_format": "facturx"})
+        # The document layout was chosen once (else Odoo asks for it first).
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
         move = self.make_invoice(pdf=False)
         self.start_tour(self.invoice_url(move), "chorus_send_and_print_tour", login="admin")
         self.assertEqual(move.chorus_send_state, "sent")

@@ -321,7 +321,7 @@ tours.add("chorus_missing_commitment_tour", {
         {
             content: "Fill in the commitment number",
             trigger: ".o_form_view .o_field_widget[name=purchase_order_reference] input",
-            run: "edit EJ-2026-0042",
+            run: "edit EJ2024000001",
         },
         {
             content: "Deposit again (the form saves first)",
@@ -547,12 +547,12 @@ tours.add("chorus_send_and_print_tour", {
     steps: () => [
         {
             content: "Send",
-            trigger: ".o_form_view .o_form_statusbar button[name=action_send_and_print]",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_invoice_sent]:visible",
             run: "click",
         },
         {
             content: "By Chorus Pro, proposed for this public customer",
-            trigger: ".modal .o_field_widget[name=sending_method_checkboxes] div:contains(par Chorus Pro) input:checked",
+            trigger: ".modal .o_field_widget[name=sending_method_checkboxes] span:contains(par Chorus Pro) input:checked",
         },
         {
             content: "No blocking alert from Odoo's stock CII checks",
