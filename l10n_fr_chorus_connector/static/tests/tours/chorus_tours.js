@@ -16,6 +16,8 @@ function screenshot(name, trigger, block = "center") {
         content: `Screenshot ${name}`,
         trigger,
         async run() {
+            // No caret nor leftover autocomplete dropdown on the picture.
+            document.activeElement?.blur();
             this.anchor.scrollIntoView({ block });
             await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 100)));
             console.log(`chorus-screenshot:${name}`);
