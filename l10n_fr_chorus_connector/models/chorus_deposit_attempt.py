@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 
 class ChorusDepositAttempt(models.Model):
@@ -22,7 +22,9 @@ class ChorusDepositAttempt(models.Model):
     def _chorus_record(self, moves):
         """Commit an attempt for ``moves`` now; forget it when the caller commits."""
         with self.env.registry.cursor() as cr:
-            self.with_env(self.env(cr=cr, su=True)).create(
+            # As the superuser: the depositing user's row may not be visible from a
+            # new cursor (and the attempt is a technical record nobody edits).
+            self.with_env(self.env(cr=cr, user=SUPERUSER_ID, su=True)).create(
                 [{"move_id": move_id} for move_id in moves.ids])
         self._chorus_forget_on_commit(moves)
 

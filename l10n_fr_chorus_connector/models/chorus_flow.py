@@ -63,6 +63,7 @@ class ChorusFlow(models.Model):
             "raw": content,
             "res_model": self._name,
             "res_id": flow.id,
+            "company_id": flow.company_id.id,
         })
         return flow
 
@@ -94,7 +95,8 @@ class ChorusFlow(models.Model):
         errors = [f"{e.code or ''} {e.message}".strip() for e in report.technical_errors]
         errors += [f"{e.invoice_number or '?'}: {e.message}" for e in report.invoice_errors]
         vals["error_message"] = "\n".join(errors) or False
-        self.write(vals)
+        # Flows are technical records: users read them, only the connector writes.
+        self.sudo().write(vals)
 
     def action_refresh(self):
         """Ask Chorus Pro for the processing report of these flows."""

@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..chorus.client import ChorusClient
 from ..chorus.config import ENVIRONMENTS, ChorusConfig
@@ -23,6 +23,8 @@ _EMULATORS = {}
 _EMULATORS_LOCK = threading.Lock()
 
 SECRET_GROUP = "base.group_system"
+#: Where the secrets are sent: guarded like the secrets themselves.
+CONNECTION_FIELDS = ("chorus_environment", "chorus_api_url", "chorus_token_url")
 
 
 def emulator_for(path):
@@ -105,6 +107,35 @@ class ResCompany(models.Model):
                 company.chorus_api_url = DEMO_BASE_URL
                 company.chorus_token_url = DEMO_BASE_URL + "/api/oauth/token"
             # custom: keep what the administrator typed.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._chorus_check_connection_rights(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._chorus_check_connection_rights(vals)
+        return super().write(vals)
+
+    def _chorus_check_connection_rights(self, vals):
+        """Only system administrators choose where the Chorus Pro secrets are sent.
+
+        Pointing the token URL elsewhere and pressing 'Test connection' would send the
+        client secret and the technical login there, so the environment and the URLs
+        are guarded like the secrets (writing the value they already have is allowed).
+        """
+        if self.env.su or self.env.user.has_group(SECRET_GROUP):
+            return
+        changed = [name for name in CONNECTION_FIELDS if name in vals and (
+            any((company[name] or False) != (vals[name] or False) for company in self)
+            if self else vals[name])]
+        if changed:
+            raise AccessError(_(
+                "Only system administrators can change where Chorus Pro is reached "
+                "(%(fields)s): the credentials are sent there.",
+                fields=", ".join(self._fields[name]._description_string(self.env)
+                                 for name in changed)))
 
     # ------------------------------------------------------------------
     # Client

@@ -252,15 +252,17 @@ class ResPartner(models.Model):
             vals = {"chorus_service_id": str(service.id), "name": service.name,
                     "active_in_chorus": service.active,
                     "engagement_required": details.engagement_required}
+            # Services are edited by Chorus Pro administrators only; a user allowed to
+            # synchronise the customer refreshes them from Chorus Pro.
             if service.code in existing:
-                existing[service.code].write(vals)
+                existing[service.code].sudo().write(vals)
             else:
-                self.env["chorus.partner.service"].create(
+                self.env["chorus.partner.service"].sudo().create(
                     {**vals, "partner_id": self.id, "code": service.code})
         # Services gone from Chorus stay listed (invoices may name them) but inactive.
         for code, record in existing.items():
             if code not in seen:
-                record.active_in_chorus = False
+                record.sudo().active_in_chorus = False
 
     def action_view_chorus_services(self):
         self.ensure_one()
