@@ -17,6 +17,7 @@
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/account_move_environment_views.xml",
         "views/chorus_flow_views.xml",
         "wizards/chorus_recycle_wizard_views.xml",
         "wizards/chorus_complete_wizard_views.xml",

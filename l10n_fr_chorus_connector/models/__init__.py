@@ -23,3 +23,5 @@ from . import account_move_sync
 from . import chorus_deposit_batch
 from . import chorus_deposit_batch_line
 from . import chorus_deposit_attempt
+from . import account_move_environment
+from . import res_company_environment

@@ -23,6 +23,12 @@ _EMULATORS = {}
 _EMULATORS_LOCK = threading.Lock()
 
 SECRET_GROUP = "base.group_system"
+CHORUS_ENVIRONMENTS = [
+    ("demo", "Demo (embedded emulator)"),
+    ("qualification", "Qualification (PISTE sandbox)"),
+    ("production", "Production"),
+    ("custom", "Custom URL"),
+]
 #: Where the secrets are sent: guarded like the secrets themselves.
 CONNECTION_FIELDS = ("chorus_environment", "chorus_api_url", "chorus_token_url")
 
@@ -40,16 +46,12 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     chorus_environment = fields.Selection(
-        [
-            ("demo", "Demo (embedded emulator)"),
-            ("qualification", "Qualification (PISTE sandbox)"),
-            ("production", "Production"),
-            ("custom", "Custom URL"),
-        ],
+        CHORUS_ENVIRONMENTS,
         string="Chorus Pro environment",
-        default="demo",
-        required=True,
-        help="Demo: an emulator of Chorus Pro inside Odoo, nothing is sent to Chorus Pro.\n"
+        # No default: a company is "not configured" (nothing is deposited) until a
+        # system administrator chooses, so that nobody mistakes the demo for the real thing.
+        help="Empty: not configured, nothing can be deposited.\n"
+        "Demo: an emulator of Chorus Pro inside Odoo, nothing is sent to Chorus Pro.\n"
         "Qualification: the PISTE sandbox, connected to Chorus Pro qualification.\n"
         "Production: the real Chorus Pro.\n"
         "Custom: any address, e.g. a local emulator.",
@@ -175,6 +177,8 @@ class ResCompany(models.Model):
     def _chorus_configuration_errors(self, need_supplier=True):
         """Messages naming each missing setting (empty list when ready)."""
         self.ensure_one()
+        if not self.chorus_environment:
+            return [self._chorus_not_configured_message()]
         errors = []
         try:
             self._chorus_config().validate()
@@ -187,6 +191,23 @@ class ResCompany(models.Model):
                 "Click 'Test connection' in Settings > Accounting > Chorus Pro, then pick "
                 "your structure.", company=self.name))
         return errors
+
+    def _chorus_not_configured_message(self):
+        return _("Chorus Pro is not configured for %(company)s: a system administrator must "
+                 "choose the environment (Demo to try it with the embedded emulator, "
+                 "Qualification or Production) in Settings > Accounting > Chorus Pro.",
+                 company=self.name)
+
+    def _chorus_is_demo(self):
+        """True when this company's Chorus Pro is the embedded emulator."""
+        return self.chorus_environment == "demo"
+
+    def _chorus_demo_notice(self):
+        """What every demo trace says (empty outside the demo)."""
+        if not any(company._chorus_is_demo() for company in self):
+            return ""
+        return _("Demo environment: the embedded emulator answered, nothing was sent to "
+                 "Chorus Pro.")
 
     def _chorus_config_message(self, exc):
         """The configuration problem ``exc`` names, in the user's language."""
@@ -240,21 +261,36 @@ class ResCompany(models.Model):
             client.get_token()
             client.health_check()
             structures = client.get_supplier_structures()
+        except UserError as exc:  # not configured: say what to do
+            return self._chorus_connection_result(exc.args[0], "danger")
         except ChorusError as exc:
-            message = _("Connection to Chorus Pro failed: %s", self._chorus_error_message(exc))
-            self.sudo().chorus_last_connection_message = message
-            return self._chorus_notify(message, "danger")
+            return self._chorus_connection_result(_(
+                "Connection to Chorus Pro failed: %s", self._chorus_error_message(exc)),
+                "danger")
         self._chorus_store_supplier_structures(structures)
         if not self.chorus_supplier_structure_id and len(self.env["chorus.supplier.structure"]
                 .search([("company_id", "=", self.id)])) == 1:
             self.chorus_supplier_structure_id = self.env["chorus.supplier.structure"].search(
                 [("company_id", "=", self.id)])
-        self._chorus_sync_supplier_details(client)
         names = ", ".join(f"{s.siret} {s.name or ''}".strip() for s in structures) or _("none")
         message = _("Connection to Chorus Pro succeeded. Supplier structures of the technical "
                     "account: %s", names)
+        try:
+            self._chorus_sync_supplier_details(client)
+        except ChorusError as exc:
+            # Token and structures are fine; only the details (Structures API) failed.
+            return self._chorus_connection_result(_(
+                "%(message)s However, the details of your structure (bank accounts, password "
+                "expiry) could not be read: %(error)s", message=message,
+                error=self._chorus_error_message(exc)), "warning")
+        return self._chorus_connection_result(message, "success")
+
+    def _chorus_connection_result(self, message, kind):
+        """Remember and show the outcome of 'Test connection' (demo said as such)."""
+        if self._chorus_is_demo():
+            message = f"{self._chorus_demo_notice()} {message}"
         self.sudo().chorus_last_connection_message = message
-        return self._chorus_notify(message, "success")
+        return self._chorus_notify(message, kind)
 
     def _chorus_notify(self, message, kind):
         return {

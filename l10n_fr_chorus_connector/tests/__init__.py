@@ -13,3 +13,5 @@ from . import test_auto_deposit
 from . import test_mass_deposit
 from . import test_i18n_fr
 from . import test_multicompany
+from . import test_neutralize
+from . import test_environments
