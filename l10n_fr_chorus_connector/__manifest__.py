@@ -24,6 +24,7 @@
         "security/chorus_token_security.xml",
         "data/product_data.xml",
         "data/token_data.xml",
+        "data/token_approval_data.xml",
         "views/chorus_token_views.xml",
         "wizards/chorus_token_adjust_wizard_views.xml",
         "data/ir_cron_sync.xml",

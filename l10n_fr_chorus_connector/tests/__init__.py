@@ -15,3 +15,4 @@ from . import test_i18n_fr
 from . import test_multicompany
 from . import test_neutralize
 from . import test_environments
+from . import test_token_rights
