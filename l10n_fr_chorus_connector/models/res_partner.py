@@ -106,10 +106,14 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Validation and onchanges
     # ------------------------------------------------------------------
-    @api.constrains("siret")
+    @api.constrains("siret", "chorus_public", "parent_id")
     def _check_chorus_siret(self):
+        # Only where Chorus Pro uses it: public entities and their addresses (which
+        # share chorus_public). Suppliers and private customers are never sent to
+        # Chorus Pro, so importing them with a wrong SIRET must not fail.
         for partner in self:
-            if partner.siret:
+            if partner.siret and (partner.chorus_public
+                                  or partner.commercial_partner_id.chorus_public):
                 violation = rules.check_siret(partner.siret)
                 if violation:
                     raise ValidationError(_("%(partner)s: %(message)s",

@@ -16,3 +16,4 @@ from . import test_multicompany
 from . import test_neutralize
 from . import test_environments
 from . import test_token_rights
+from . import test_partner_siret
