@@ -3,6 +3,7 @@ import os
 import threading
 from datetime import timedelta
 
+from markupsafe import Markup
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
@@ -98,6 +99,9 @@ class ResCompany(models.Model):
     )
     chorus_password_reminder_sent = fields.Char(copy=False)
     chorus_last_connection_message = fields.Text("Last connection test", readonly=True, copy=False)
+    # Failures of the current run of the weekly partner synchronisation, reported once
+    # when the run ends (it works by batches, each committed on its own).
+    chorus_partner_sync_failures = fields.Text(readonly=True, copy=False)
 
     @api.depends("chorus_environment")
     def _compute_chorus_urls(self):
@@ -350,6 +354,30 @@ class ResCompany(models.Model):
                 deadline=company.chorus_password_expiry_date - timedelta(days=1),
             )
             company.chorus_password_reminder_sent = marker
+
+    # ------------------------------------------------------------------
+    # Weekly synchronisation of public customers: one report per run
+    # ------------------------------------------------------------------
+    def _chorus_partner_sync_failed(self, messages):
+        """Remember failures of this run, for the report at its end."""
+        self.ensure_one()
+        if messages:
+            company = self.sudo()
+            company.chorus_partner_sync_failures = "\n".join(
+                filter(None, [company.chorus_partner_sync_failures, *messages]))
+
+    def _chorus_partner_sync_report(self):
+        """End of a run: one message and one to-do per administrator, per company."""
+        for company in self.sudo().filtered("chorus_partner_sync_failures"):
+            failures = company.chorus_partner_sync_failures.split("\n")
+            company.chorus_partner_sync_failures = False
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                _("%(count)s public customer(s) of %(company)s could not be synchronised "
+                  "with Chorus Pro this week. Open each one and check its SIRET, then click "
+                  "'Sync with Chorus Pro':", count=len(failures), company=company.name),
+                Markup().join(Markup("<li>%s</li>") % failure for failure in failures))
+            company._chorus_warn_managers(
+                _("Chorus Pro: some public customers could not be synchronised"), body)
 
     def _chorus_managers(self):
         group = self.env.ref("l10n_fr_chorus_connector.group_chorus_manager")
