@@ -2,9 +2,9 @@
 
 Not configured: the Chorus tab says what to do (the deposit checks refuse). Demo:
 every trace of the connector says that nothing reached Chorus Pro — the notification
-of the buttons and the chatter messages the deposit and the follow-up post. Those are
-marked through the ``chorus_trace`` context key, set where Chorus work starts, so that
-what users write in the chatter is left alone.
+of the buttons and the chatter messages the deposit, the follow-up and the recycle and
+complete wizards post. Those are marked through the ``chorus_trace`` context key, set
+where Chorus work starts, so that what users write in the chatter is left alone.
 """
 
 from markupsafe import Markup
@@ -27,6 +27,12 @@ class AccountMove(models.Model):
 
     def _chorus_refresh(self):
         return super(AccountMove, self._chorus_traced())._chorus_refresh()
+
+    def _chorus_open_wizard(self, model, name):
+        # Recycle / complete: the web client runs the wizard's buttons in this context.
+        action = super()._chorus_open_wizard(model, name)
+        action["context"] = {**action.get("context", {}), TRACE: True}
+        return action
 
     @api.model
     def _chorus_notification(self, results):

@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..chorus.sandbox import directory
 from .common import ChorusCase
 
 BILLING = "account.group_account_invoice"
@@ -55,6 +56,34 @@ class TestChorusRoles(ChorusCase):
         self.assertTrue(move.chorus_invoice_id)
         self.assertTrue(move.chorus_status_line_ids)
         self.assertTrue(move.chorus_flow_id.is_final)
+
+    def test_billing_user_recycles_and_completes(self):
+        recycled = self.deposit(self.make_invoice(self.public_recycle))
+        suspended = self.deposit(self.make_invoice(self.public_suspend))
+        self.next_statuses(2)
+        (recycled | suspended)._chorus_refresh()
+        self.assertEqual((recycled.chorus_status, suspended.chorus_status),
+                         ("A_RECYCLER", "SUSPENDUE"))
+        # As the web client does: the wizard runs in the context of the button's action.
+        action = recycled.with_user(self.clerk).action_chorus_recycle()
+        self.env[action["res_model"]].with_user(self.clerk).with_context(
+            **action["context"]).create({
+                "recipient_siret": directory.SIRET_SERVICE_REQUIRED,
+                "service_code": directory.SERVICE_ACHATS}).action_recycle()
+        self.assertEqual(recycled.chorus_status, "DEPOSEE")
+        document = self.env["ir.attachment"].with_user(self.clerk).create({
+            "name": "bon_livraison.pdf", "raw": b"%PDF-1.4 bon", "mimetype": "application/pdf"})
+        action = suspended.with_user(self.clerk).action_chorus_complete()
+        self.env[action["res_model"]].with_user(self.clerk).with_context(
+            **action["context"]).create({
+                "comment": "Bon de livraison joint.",
+                "attachment_ids": [Command.set(document.ids)]}).action_complete()
+        self.assertEqual(suspended.chorus_status, "COMPLETEE")
+        # In Demo, what the wizards write in the chatter says so too.
+        for move, text in ((recycled, "Recycled on Chorus Pro"),
+                           (suspended, "Completed on Chorus Pro")):
+            message = move.message_ids.filtered(lambda m, t=text: t in m.body)
+            self.assertIn("Demo", message.body)
 
     def test_billing_user_cannot_touch_technical_records(self):
         move = self.deposit(self.make_invoice())
