@@ -81,3 +81,8 @@ class TestEnvironments(ChorusCase):
         move = self.make_invoice()
         move.message_post(body="Relancé par téléphone")
         self.assertNotIn(DEMO, move.message_ids[0].body)
+
+    def test_settings_say_when_not_configured(self):
+        arch = self.env["res.config.settings"].get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("Not configured: choose an environment", arch)
