@@ -76,17 +76,30 @@ class AccountMove(models.Model):
     def _chorus_token_can_approve(user):
         return user._is_superuser() or user.has_group(MANAGER_GROUP)
 
+    def _chorus_token_deciders(self):
+        """The users whose decision posting this bill is.
+
+        Scheduled work (Odoo's auto-post of future bills) runs as the superuser on behalf
+        of whoever prepared the bill: then those who created it and last edited its pack
+        lines decide, so that a bill prepared by a billing user still waits for approval.
+        """
+        self.ensure_one()
+        user = self.env.user
+        if not user._is_superuser():
+            return user
+        return self.create_uid | self._chorus_token_pack_lines().write_uid or user
+
     def _chorus_token_credit_packs(self):
-        approver = self.env.user
         for bill in self.filtered(lambda m: m.move_type in BILL_SIGNS):
             amounts = bill._chorus_token_pack_amounts()
             if not amounts:
                 continue
-            if any(tokens > 0 for _line, tokens in amounts) \
-                    and not self._chorus_token_can_approve(approver):
+            deciders = bill._chorus_token_deciders()
+            if any(tokens > 0 for _line, tokens in amounts) and not all(
+                    self._chorus_token_can_approve(user) for user in deciders):
                 bill._chorus_token_request_approval()
             else:
-                bill._chorus_token_apply_packs(approver)
+                bill._chorus_token_apply_packs(self.env.user)
 
     def _chorus_token_apply_packs(self, approver):
         self.ensure_one()

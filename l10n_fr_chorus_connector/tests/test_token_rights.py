@@ -121,3 +121,15 @@ class TestTokenRights(ChorusCase):
         credits = self.Ledger.search([("quantity", ">", 0)])
         self.assertTrue(credits)
         self.assertTrue(all(credits.mapped("approved_by_id")), credits.mapped("reason"))
+
+    def test_auto_posted_bill_prepared_by_a_billing_user_waits(self):
+        """Odoo's auto-post job posts as the superuser: the clerk's bill still waits."""
+        bill = self.env["account.move"].with_user(self.clerk).create({
+            "move_type": "in_invoice", "partner_id": self.vendor.id,
+            "invoice_date": "2025-03-14",
+            "invoice_line_ids": [Command.create({
+                "product_id": self.pack_2500.id, "quantity": 4, "price_unit": 0.0})],
+        })
+        bill.action_post()  # as the superuser, like the scheduled auto-post
+        self.assertEqual(bill.chorus_token_approval, "pending")
+        self.assertEqual(self.balance(), 50)
