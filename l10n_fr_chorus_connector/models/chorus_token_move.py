@@ -92,10 +92,12 @@ class ChorusTokenMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(_(
-            "Chorus Pro token moves cannot be changed (%s): record a manual adjustment "
-            "with the 'Adjust tokens' button in Settings > Accounting > Chorus Pro tokens "
-            "instead.", ", ".join(sorted(vals))))
+        if vals:  # lines are never edited, by anyone
+            raise UserError(_(
+                "Chorus Pro token moves cannot be changed (%s): record a manual adjustment "
+                "with the 'Adjust tokens' button in Settings > Accounting > Chorus Pro "
+                "tokens instead.", ", ".join(sorted(vals))))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
