@@ -41,6 +41,12 @@ class AccountMove(models.Model):
                 tokens for _line, tokens in move._chorus_token_pack_amounts()
             ) if move.chorus_token_approval == "pending" else 0
 
+    def write(self, vals):
+        if "chorus_token_approval" in vals and not self.env.su:
+            raise AccessError(_("The approval of Chorus Pro tokens changes only through the "
+                                "'Approve the Chorus Pro tokens' button."))
+        return super().write(vals)
+
     def _post(self, soft=True):
         posted = super()._post(soft)
         posted._chorus_token_credit_packs()

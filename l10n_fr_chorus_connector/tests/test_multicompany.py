@@ -54,11 +54,9 @@ class TestMultiCompany(ChorusCase):
             "chorus.supplier.structure": self.company_a.chorus_supplier_structure_id,
             "chorus.partner.service": self.public_a.chorus_service_ids,
         }
-        if "chorus.deposit.batch" in self.env:  # the mass-deposit batches, where they exist
-            batch = self.env["chorus.deposit.batch"]._chorus_create_for(
-                self.make_invoice(), company=self.company_a)
-            data["chorus.deposit.batch"] = batch
-            data["chorus.deposit.batch.line"] = batch.line_ids
+        # A mass deposit run (its invoice waits in Odoo's background sending).
+        data["chorus.deposit.run"] = self.env["chorus.deposit.run"]._chorus_launch(
+            self.make_invoice())
         for model, records in data.items():
             self.assertTrue(records, f"no {model} of company A to test with")
         return move, data

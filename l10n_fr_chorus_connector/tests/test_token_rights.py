@@ -133,3 +133,10 @@ class TestTokenRights(ChorusCase):
         bill.action_post()  # as the superuser, like the scheduled auto-post
         self.assertEqual(bill.chorus_token_approval, "pending")
         self.assertEqual(self.balance(), 50)
+
+    def test_approval_cannot_be_written_directly(self):
+        bill = self.post_bill(self.clerk)
+        for user in (self.clerk, self.manager):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                bill.with_user(user).write({"chorus_token_approval": "approved"})
+        self.assertEqual(bill.chorus_token_approval, "pending")
