@@ -22,5 +22,6 @@ from . import res_config_settings_sync
 from . import account_move_sync
 from . import chorus_deposit_run
 from . import chorus_deposit_attempt
-from . import account_move_environment
 from . import res_company_environment
+from . import account_move_environment
+from . import chorus_deposit_run_environment

@@ -202,17 +202,6 @@ class ResCompany(models.Model):
                  "Qualification or Production) in Settings > Accounting > Chorus Pro.",
                  company=self.name)
 
-    def _chorus_is_demo(self):
-        """True when this company's Chorus Pro is the embedded emulator."""
-        return self.chorus_environment == "demo"
-
-    def _chorus_demo_notice(self):
-        """What every demo trace says (empty outside the demo)."""
-        if not any(company._chorus_is_demo() for company in self):
-            return ""
-        return _("Demo environment: the embedded emulator answered, nothing was sent to "
-                 "Chorus Pro.")
-
     def _chorus_config_message(self, exc):
         """The configuration problem ``exc`` names, in the user's language."""
         field_name = f"chorus_{exc.field}"

@@ -86,3 +86,30 @@ class TestEnvironments(ChorusCase):
         arch = self.env["res.config.settings"].get_views(
             [(False, "form")])["views"]["form"]["arch"]
         self.assertIn("Not configured: choose an environment", arch)
+
+    def test_send_and_print_in_demo_says_so(self):
+        self.public.invoice_sending_method = "chorus_pro"
+        move = self.make_invoice(pdf=False)
+        wizard = self.env["account.move.send.wizard"].with_context(
+            active_model="account.move", active_ids=move.ids,
+            force_report_rendering=True).create({})
+        action = wizard.action_send_and_print()
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertIn(DEMO, action["params"]["title"])
+        self.assertIn("nothing was sent to Chorus Pro", action["params"]["message"])
+
+    def test_mass_deposit_in_demo_says_so(self):
+        moves = self.make_invoice() | self.make_invoice()
+        wizard = self.env["chorus.mass.deposit.wizard"].with_context(
+            active_model="account.move", active_ids=moves.ids).create({})
+        action = wizard.action_confirm()
+        self.assertIn(DEMO, action["params"]["title"])
+        run = self.env["chorus.deposit.run"].search([], order="id desc", limit=1)
+        for _call in range(5):
+            self.env["account.move"]._cron_account_move_send(job_count=10)
+        self.assertEqual(run.state, "done")
+        summary = run.message_ids.filtered(lambda m: m.attachment_ids == run.report_id)
+        self.assertIn(DEMO, summary.body)
+        for move in moves:
+            deposited = move.message_ids.filtered(lambda m: "Deposited on Chorus Pro" in m.body)
+            self.assertIn(DEMO, deposited.body)
