@@ -57,6 +57,9 @@ class TestMultiCompany(ChorusCase):
         # A mass deposit run (its invoice waits in Odoo's background sending).
         data["chorus.deposit.run"] = self.env["chorus.deposit.run"]._chorus_launch(
             self.make_invoice())
+        # The overview (reporting) lists the deposited invoice.
+        data["chorus.payment.report"] = self.env["chorus.payment.report"].search(
+            [("move_id", "=", move.id)])
         for model, records in data.items():
             self.assertTrue(records, f"no {model} of company A to test with")
         return move, data
