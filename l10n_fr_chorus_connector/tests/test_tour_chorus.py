@@ -44,8 +44,8 @@ class TestChorusTours(ChorusTourCase):
                         login="admin")
         self.assertEqual(self.company.chorus_environment, "demo")
         self.assertEqual(self.company.chorus_supplier_id, directory.SUPPLIER_ID)
-        self.assertTrue(self.company.chorus_last_connection_message.startswith(
-            "Connexion à Chorus Pro réussie"))
+        self.assertIn("Connexion à Chorus Pro réussie",
+                      self.company.chorus_last_connection_message)
 
     def test_public_customer_with_invoice_address(self):
         self.start_tour("/odoo/action-account.res_partner_action_customer/new",

@@ -55,8 +55,9 @@ class ChorusRecycleWizard(models.TransientModel):
 
     @api.onchange("service_id")
     def _onchange_service_id(self):
-        if self.service_id:
-            self.service_code = self.service_id.code
+        # With known services the picker is the only service field shown: it decides.
+        if self.service_id or self.has_services:
+            self.service_code = self.service_id.code or False
 
     def action_recycle(self):
         """Send the new routing data to Chorus Pro and store it on the invoice."""
@@ -64,9 +65,8 @@ class ChorusRecycleWizard(models.TransientModel):
         move = self.move_id
         move._chorus_require_status("A_RECYCLER", _("Recycling"))
         siret = (self.recipient_siret or "").replace(" ", "")
-        if self.has_services:
-            # The picker is the only service field shown: what it says is what is sent.
-            self.service_code = self.service_id.code or False
+        if self.service_id:
+            self.service_code = self.service_id.code
         problems = [v.text(self.env.lang) for v in (
             rules.check_siret(siret, field="recipient_siret"),
             rules.check_service_code(self.service_code),
