@@ -13,7 +13,10 @@ refuses what the stock export produces:
 - a line without product has no ``ram:Name`` (mandatory in the XSD);
 - payment means are only emitted when a bank account is set, without the type
   code Chorus requires on invoices, and they must be absent on credit notes;
-- credit notes do not name the invoice they correct.
+- credit notes do not name the invoice they correct;
+- the ship-to party carries a contact (``DefinedTradeContact``), which the EN 16931
+  rules do not allow in the delivery block (CEN rule CII-SR-312; reported by the
+  Factur-X EN 16931 Schematron as "not used in the given context").
 """
 
 from lxml import etree
@@ -84,6 +87,7 @@ class AccountEdiXmlCII(models.AbstractModel):
         """Apply every Chorus correction to the CII tree ``root`` (in place)."""
         self._chorus_fix_legal_schemes(root)
         self._chorus_fix_line_names(root)
+        self._chorus_fix_delivery_contact(root)
         self._chorus_set_framework(invoice, root)
         settlement = root.find(
             "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement", NS)
@@ -116,6 +120,15 @@ class AccountEdiXmlCII(models.AbstractModel):
                     product.remove(description)
             else:
                 product.append(name)
+
+    @api.model
+    def _chorus_fix_delivery_contact(self, root):
+        # CII-SR-312: no contact in ApplicableHeaderTradeDelivery (the buyer contact
+        # already travels in the buyer party).
+        for contact in root.iterfind("rsm:SupplyChainTradeTransaction/"
+                                     "ram:ApplicableHeaderTradeDelivery//"
+                                     "ram:DefinedTradeContact", NS):
+            contact.getparent().remove(contact)
 
     @api.model
     def _chorus_set_framework(self, invoice, root):
