@@ -28,5 +28,7 @@
         "data/ir_cron_sync.xml",
         "views/chorus_sync_views.xml",
         "wizards/chorus_mass_deposit_wizard_views.xml",
+        "views/res_config_settings_mentions_views.xml",
+        "report/report_invoice_mentions.xml",
     ],
 }

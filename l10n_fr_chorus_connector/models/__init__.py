@@ -23,3 +23,6 @@ from . import account_move_sync
 from . import chorus_deposit_batch
 from . import chorus_deposit_batch_line
 from . import chorus_deposit_attempt
+from . import res_company_mentions
+from . import res_config_settings_mentions
+from . import account_move_mentions

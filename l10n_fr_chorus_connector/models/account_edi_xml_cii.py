@@ -14,6 +14,8 @@ refuses what the stock export produces:
 - payment means are only emitted when a bank account is set, without the type
   code Chorus requires on invoices, and they must be absent on credit notes;
 - credit notes do not name the invoice they correct;
+- the mandatory payment mentions of a French invoice (penalties, recovery
+  indemnity, discount) are missing from the notes;
 - the ship-to party carries a contact (``DefinedTradeContact``), which the EN 16931
   rules do not allow in the delivery block (CEN rule CII-SR-312; reported by the
   Factur-X EN 16931 Schematron as "not used in the given context").
@@ -89,6 +91,7 @@ class AccountEdiXmlCII(models.AbstractModel):
         self._chorus_fix_line_names(root)
         self._chorus_fix_delivery_contact(root)
         self._chorus_set_framework(invoice, root)
+        self._chorus_set_legal_notes(invoice, root)
         settlement = root.find(
             "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement", NS)
         self._chorus_set_payment_means(invoice, settlement)
@@ -142,6 +145,16 @@ class AccountEdiXmlCII(models.AbstractModel):
         _sub(process, "ID", code.split("_", 1)[0])
         guideline = context.find("ram:GuidelineSpecifiedDocumentContextParameter", NS)
         guideline.addprevious(process)
+
+    @api.model
+    def _chorus_set_legal_notes(self, invoice, root):
+        # BT-21/22: the mandatory payment mentions as notes with their subject code
+        # (models/res_company_mentions.py). Notes close ExchangedDocument in the XSD.
+        document = root.find("rsm:ExchangedDocument", NS)
+        for code, text in invoice._chorus_legal_mentions():
+            note = _sub(document, "IncludedNote")
+            _sub(note, "Content", text)
+            _sub(note, "SubjectCode", code)
 
     @api.model
     def _chorus_set_payment_means(self, invoice, settlement):

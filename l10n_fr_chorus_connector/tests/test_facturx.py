@@ -318,3 +318,55 @@ class TestEn16931(ChorusCase):
         self.assertTrue(facturx.xml_check_xsd(root, flavor="factur-x", level="en16931"))
         [report] = en16931.validate_isolated([etree.tostring(root)])
         self.assertIn("BR-CO-15", {v.rule for v in report.fatal})
+
+
+@tagged("post_install", "-at_install")
+class TestLegalMentions(ChorusCase):
+    """Mandatory payment mentions: Factur-X notes with subject codes and on the PDF."""
+
+    def notes(self, move):
+        return [(note.findtext("ram:SubjectCode", None, NS), note.findtext("ram:Content", None, NS))
+                for note in self.xml_tree(move).iterfind(
+                    "rsm:ExchangedDocument/ram:IncludedNote", NS)
+                if note.find("ram:SubjectCode", NS) is not None]
+
+    def test_french_defaults_travel_as_notes_with_subject_codes(self):
+        self.assertIn("40 €", self.company.chorus_mention_recovery)
+        self.assertIn("D441-5", self.company.chorus_mention_recovery)
+        self.assertIn("10 points", self.company.chorus_mention_penalties)
+        self.assertIn("8 points", self.company.chorus_mention_penalties)
+        notes = self.notes(self.make_invoice())
+        self.assertEqual([code for code, _text in notes], ["PMD", "PMT", "AAB"])
+        self.assertEqual(dict(notes)["PMT"], self.company.chorus_mention_recovery)
+        self.assertEqual(dict(notes)["AAB"], "Pas d'escompte pour paiement anticipé.")
+
+    def test_settings_change_the_mentions_and_an_empty_one_is_left_out(self):
+        settings = self.env["res.config.settings"].create({
+            "chorus_mention_discount": "Escompte de 2 % pour paiement sous 8 jours.",
+            "chorus_mention_penalties": ""})
+        settings.execute()
+        self.assertEqual(self.company.chorus_mention_discount,
+                         "Escompte de 2 % pour paiement sous 8 jours.")
+        notes = self.notes(self.make_invoice())
+        self.assertEqual([code for code, _text in notes], ["PMT", "AAB"])
+        self.assertEqual(dict(notes)["AAB"], "Escompte de 2 % pour paiement sous 8 jours.")
+
+    def test_no_payment_mentions_on_credit_notes_and_private_invoices(self):
+        refund = self.make_refund(self.make_invoice())
+        self.assertEqual(self.notes(refund), [])
+        self.assertEqual(self.make_invoice(self.private)._chorus_legal_mentions(), [])
+
+    def test_mentions_are_printed_on_the_invoice(self):
+        move = self.make_invoice()
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", move.ids)
+        page = etree.fromstring(html, etree.HTMLParser())
+        printed = {p.get("data-subject"): "".join(p.itertext())
+                   for p in page.iterfind(".//div[@id='chorus_legal_mentions']/p")}
+        self.assertEqual(printed, {"PMD": self.company.chorus_mention_penalties,
+                                   "PMT": self.company.chorus_mention_recovery,
+                                   "AAB": self.company.chorus_mention_discount})
+        private = self.make_invoice(self.private)
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", private.ids)
+        self.assertNotIn(b"chorus_legal_mentions", html)
