@@ -29,6 +29,7 @@
         "views/chorus_sync_views.xml",
         "wizards/chorus_mass_deposit_wizard_views.xml",
         "views/res_config_settings_mentions_views.xml",
+        "views/res_config_settings_deposit_mode_views.xml",
         "report/report_invoice_mentions.xml",
     ],
 }

@@ -26,3 +26,6 @@ from . import chorus_deposit_attempt
 from . import res_company_mentions
 from . import res_config_settings_mentions
 from . import account_move_mentions
+from . import res_company_deposit_mode
+from . import res_config_settings_deposit_mode
+from . import account_move_deposit_data

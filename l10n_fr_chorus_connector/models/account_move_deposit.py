@@ -36,6 +36,7 @@ _logger = logging.getLogger(__name__)
 
 SYNTAX_FACTURX = "IN_DP_E2_CII_FACTURX"
 SYNTAX_CII = "IN_DP_E1_CII_16B"
+SYNTAX_DATA = "SOUMETTRE"  # not a Chorus syntax: marks a deposit by data
 #: After an unanswered deposit, Chorus may take this long to list the invoice; until
 #: then a new deposit is refused rather than risking a duplicate.
 UNCERTAIN_GRACE = timedelta(hours=1)
@@ -225,6 +226,8 @@ class AccountMove(models.Model):
             return refused
         self.env["chorus.deposit.attempt"]._chorus_record(self)
         try:
+            if syntax == SYNTAX_DATA:  # deposit by data: account_move_deposit_data.py
+                return self._chorus_deposit_data(client, file_name, content)
             deposit = client.deposit_flow(content, file_name, syntax)
         except ChorusUnknownOutcome as exc:
             self.write({"chorus_send_state": "error",

@@ -1,0 +1,199 @@
+"""Deposit by data: the invoice PDF (``ajouter/fichier``) and its data (``soumettre``).
+
+A second way through the same deposit service (``account_move_deposit.py``): same
+lock, checks, tokens, attempt record and reconciliation, only the call differs.
+``_chorus_build_file`` gives ``(PDF name, PDF, SYNTAX_DATA)`` for these invoices and
+the service hands them to :meth:`_chorus_deposit_data` instead of ``deposer/flux``.
+Chorus answers at once with the invoice ID and status: no flow to wait for.
+
+Used when the company chose the mode "Invoice data", and always for frameworks with
+a validator (A9 subcontractor, A12 co-contractor): the validator travels only in
+``soumettre``'s ``cadreDeFacturation``.
+"""
+
+from dataclasses import replace
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from ..chorus import bodies, rules
+from ..chorus import types as t
+from ..chorus.errors import ChorusValidationError
+from .account_move_deposit import SYNTAX_DATA
+from .account_move_followup import status_code
+
+_TYPES = {"out_invoice": "FACTURE", "out_refund": "AVOIR"}
+
+
+def _amount(value):
+    return float_round(value, precision_digits=2)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _chorus_deposit_by_data(self):
+        """True when this invoice is deposited by data rather than as a file."""
+        self.ensure_one()
+        return (self.company_id.chorus_deposit_mode == "data"
+                or self.chorus_framework in bodies.VALIDATOR_FRAMEWORKS)
+
+    def _chorus_build_file(self, pdf_content=None):
+        # EXTENDS account_move_deposit: the PDF alone for a deposit by data, after
+        # every check that needs no call.
+        if not self._chorus_deposit_by_data():
+            return super()._chorus_build_file(pdf_content)
+        problems = self._chorus_data_problems()
+        if problems:
+            raise UserError(_("%(invoice)s: nothing was sent to Chorus Pro.\n%(problems)s",
+                              invoice=self.display_name,
+                              problems="\n".join(f"- {p}" for p in problems)))
+        name = f"{self.name.replace('/', '_').replace(' ', '_')}.pdf"
+        pdf = self._chorus_invoice_pdf(pdf_content)
+        violation = rules.check_attachment_name(name) or rules.check_attachment_size(
+            name, len(pdf)) or rules.check_total_size(
+            len(pdf) + sum(len(a.raw or b"") for a in self.chorus_attachment_ids))
+        if violation:
+            raise UserError(_("%(invoice)s: nothing was sent to Chorus Pro. %(message)s",
+                              invoice=self.display_name, message=violation.text(self.env.lang)))
+        return name, pdf, SYNTAX_DATA
+
+    def _chorus_data_problems(self):
+        """What prevents a deposit by data, in the user's words (no call made)."""
+        problems = []
+        if (self.chorus_payment_mode == "VIREMENT" and self.partner_bank_id
+                and not self.partner_bank_id.chorus_bank_account_id):
+            problems.append(_(
+                "The bank account %s has no Chorus Pro code yet: declare it on Chorus Pro, "
+                "then use 'Test connection' in the settings.",
+                self.partner_bank_id.display_name))
+        if self.chorus_framework in bodies.VALIDATOR_FRAMEWORKS \
+                and not self.chorus_validator_siret:
+            problems.append(_("Validator SIRET: required by the invoicing framework."))
+        if self.move_type == "out_refund" and not self.reversed_entry_id.name:
+            problems.append(_("Credit note: the invoice it corrects is unknown (create "
+                              "credit notes from the invoice)."))
+        if not problems:
+            submission = replace(self._chorus_submission(), main_attachment_id=0)
+            problems += bodies.submission_problems(submission)
+        return problems
+
+    # ------------------------------------------------------------------
+    # Mapping invoice -> soumettre
+    # ------------------------------------------------------------------
+    def _chorus_submission(self, supplier_service_id=None):
+        """The invoice as a :class:`~..chorus.types.InvoiceSubmission` (no ids yet)."""
+        self.ensure_one()
+        lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        validated = self.chorus_framework in bodies.VALIDATOR_FRAMEWORKS
+        bank = self.partner_bank_id if self.chorus_payment_mode == "VIREMENT" else None
+        return t.InvoiceSubmission(
+            number=self.name,
+            invoice_date=fields.Date.to_string(self.invoice_date),
+            recipient_siret=self.chorus_recipient_siret,
+            supplier_id=self.company_id.chorus_supplier_id,
+            supplier_service_id=supplier_service_id,
+            service_code=self.buyer_reference or None,
+            bank_account_id=(bank.chorus_bank_account_id or None) if bank else None,
+            framework=self.chorus_framework or "A1_FACTURE_FOURNISSEUR",
+            validator_siret=(self.chorus_validator_siret or None) if validated else None,
+            validator_service_code=(self.chorus_validator_service_code or None)
+            if validated else None,
+            currency=self.currency_id.name,
+            invoice_type=_TYPES[self.move_type],
+            vat_type=self._chorus_vat_type(lines),
+            engagement=self.purchase_order_reference or None,
+            contract=self.contract_reference or None,
+            origin_number=self.reversed_entry_id.name or None
+            if self.move_type == "out_refund" else None,
+            payment_mode=self.chorus_payment_mode or None,
+            amount_untaxed=_amount(self.amount_untaxed),
+            amount_tax=_amount(self.amount_tax),
+            amount_total=_amount(self.amount_total),
+            amount_due=_amount(self.amount_residual if self.state == "posted"
+                               else self.amount_total),
+            lines=[self._chorus_submission_line(line) for line in lines],
+            vat_lines=self._chorus_vat_lines(lines),
+        )
+
+    def _chorus_vat_type(self, lines):
+        taxes = lines.tax_ids
+        if not taxes:
+            return "SANS_TVA"
+        if any(tax.tax_exigibility == "on_payment" for tax in taxes):
+            return "TVA_SUR_ENCAISSEMENT"
+        return "TVA_SUR_DEBIT"
+
+    @staticmethod
+    def _chorus_rate(line):
+        return sum(tax.amount for tax in line.tax_ids if tax.amount_type == "percent")
+
+    def _chorus_submission_line(self, line):
+        # Unit price without tax and before discount; the discount as an amount
+        # without tax for the whole line (lignePosteMontantRemiseHT).
+        quantity = line.quantity or 1.0
+        unit = line.tax_ids.compute_all(
+            line.price_unit, currency=self.currency_id, quantity=1.0,
+            product=line.product_id, partner=self.partner_id)["total_excluded"]
+        discount = _amount(unit * quantity - line.price_subtotal) if line.discount else None
+        name = (line.product_id.name or (line.name or "").strip().split("\n")[0]
+                or "-")[:1024]
+        return t.SubmissionLine(
+            name=name, quantity=line.quantity, unit_price=_amount(unit),
+            vat_rate=self._chorus_rate(line), reference=line.product_id.default_code or None,
+            unit=line.product_uom_id.name or None, discount=discount)
+
+    def _chorus_vat_lines(self, lines):
+        """One line per VAT rate: base from the invoice lines, tax from the tax lines."""
+        bases, taxes = {}, {}
+        for line in lines:
+            rate = self._chorus_rate(line)
+            bases[rate] = bases.get(rate, 0.0) + line.price_subtotal
+        sign = -1 if self.move_type == "out_invoice" else 1
+        for tax_line in self.line_ids.filtered("tax_line_id"):
+            rate = tax_line.tax_line_id.amount
+            taxes[rate] = taxes.get(rate, 0.0) + sign * tax_line.amount_currency
+        return [t.VatLine(rate=rate, base=_amount(base), amount=_amount(taxes.get(rate, 0.0)))
+                for rate, base in sorted(bases.items())]
+
+    # ------------------------------------------------------------------
+    # Deposit
+    # ------------------------------------------------------------------
+    def _chorus_deposit_data(self, client, pdf_name, pdf):
+        """Upload the attachments and the PDF, submit the data; record the answer.
+
+        Called by the deposit service inside its error handling (token, unanswered
+        deposit, refusal): raises the client's ``ChorusError`` as ``deposit_flow`` would.
+        Returns the service's ``(level, message)``.
+        """
+        self.ensure_one()
+        company = self.company_id
+        service_id = None
+        if company.chorus_supplier_service_code:
+            service_id = client.find_service_id(company.chorus_supplier_id,
+                                                company.chorus_supplier_service_code)
+            if service_id is None:
+                raise ChorusValidationError(_(
+                    "The supplier service code %s (Settings > Chorus Pro) is not a service "
+                    "of your structure on Chorus Pro.", company.chorus_supplier_service_code),
+                    operation="submit_invoice")
+        attachments = [
+            t.Attachment(id=client.upload_attachment(a.raw or b"", a.name, a.mimetype),
+                         name=a.name)
+            for a in self.chorus_attachment_ids]
+        submission = replace(self._chorus_submission(service_id), attachments=attachments)
+        update = client.deposit_invoice_data(submission, pdf, pdf_name)
+        self._chorus_set_deposited(self.env["chorus.flow"])
+        self.write({
+            "chorus_invoice_id": update.chorus_id,
+            "chorus_invoice_number": update.number or self.name,
+            "chorus_status": status_code(update.status),
+            "chorus_status_date": fields.Datetime.now(),
+        })
+        status = dict(self._fields["chorus_status"]._description_selection(self.env)).get(
+            self.chorus_status, update.status)
+        message = _("Deposited on Chorus Pro by data: invoice ID %(id)s, status %(status)s.",
+                    id=update.chorus_id, status=status)
+        self.message_post(body=message)
+        return ("success", f"{self.name}: {message}")
