@@ -191,3 +191,10 @@ def test_a_state_file_from_before_gets_the_new_columns(tmp_path):
         "F1", "A1_FACTURE_FOURNISSEUR", None)
     opened.close()
     store.Store(path).close()  # opening again changes nothing
+
+
+def test_upload_extension_must_match_the_name(api):
+    answer = upload(api, plain_pdf(), "facture.pdf", "xlsx")
+    assert answer.status_code == 400
+    assert answer.json()["codeRetour"] == 20002
+    assert "pieceJointeExtension" in answer.json()["libelle"]

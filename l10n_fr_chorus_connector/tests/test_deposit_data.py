@@ -42,6 +42,8 @@ class TestDepositData(ChorusCase):
         self.assertFalse(move.chorus_flow_id)
         self.assertTrue(move.chorus_status_date)
         self.assertChatter(move, f"invoice ID {row['id']}")
+        # Shown at once in the notification of the click.
+        self.assertIn(f"invoice ID {row['id']}, status Déposée", action["params"]["message"])
         self.assertEqual([c.path.rsplit("/v1/", 1)[1] for c in self.api_calls()
                           if "oauth" not in c.path],
                          ["ajouter/fichier", "soumettre"])

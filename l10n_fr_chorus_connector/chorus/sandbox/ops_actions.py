@@ -95,6 +95,9 @@ def ajouter_fichier(ctx: Context, body: dict) -> dict:
     if len(name) > m.MAX_ATTACHMENT_NAME or "." not in name.strip(".")[1:]:
         raise ApiError(400, m.PJ_BAD_NAME, f"Le nom de pièce jointe '{name}' doit comporter "
                        f"une extension et au plus {m.MAX_ATTACHMENT_NAME} caractères.")
+    if extension.lstrip(".").lower() != name.rpartition(".")[2].lower():
+        raise ApiError(400, m.PJ_BAD_EXTENSION, f"L'extension '{extension}' "
+                       f"(pieceJointeExtension) ne correspond pas au nom '{name}'.")
     if extension.lstrip(".").upper() not in m.ATTACHMENT_EXTENSIONS:
         raise ApiError(400, m.PJ_BAD_EXTENSION, f"L'extension '{extension}' n'est pas "
                        "autorisée pour une pièce jointe.")
