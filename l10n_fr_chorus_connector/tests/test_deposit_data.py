@@ -175,3 +175,18 @@ class TestDepositData(ChorusCase):
         self.assertEqual(len(self.soumettre_calls()), 1)
         self.assertEqual(move.chorus_invoice_id, self.emulator_invoice(move.name)["id"])
         self.assertEqual(move.chorus_send_state, "sent")
+
+    def test_settings_speak_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"].search([("name", "=", "l10n_fr_chorus_connector")]) \
+            ._update_translations(["fr_FR"], overwrite=True)
+        fields_fr = self.env["res.config.settings"].with_context(lang="fr_FR").fields_get(
+            ["chorus_deposit_mode", "chorus_mention_recovery"])
+        self.assertEqual(fields_fr["chorus_deposit_mode"]["string"], "Mode de dépôt")
+        self.assertEqual(dict(fields_fr["chorus_deposit_mode"]["selection"])["data"],
+                         "Données de facture (PDF et données, réponse immédiate)")
+        self.assertEqual(fields_fr["chorus_mention_recovery"]["string"],
+                         "Indemnité pour frais de recouvrement")
+        self.assertEqual(self.company.chorus_deposit_mode, "data")
+        self.assertEqual(self.env["res.company"].create({"name": "Autre"}).chorus_deposit_mode,
+                         "file")
