@@ -26,7 +26,12 @@ from requests.adapters import BaseAdapter
 from . import bodies, codes, parsing, rules
 from . import types as t
 from .config import ChorusConfig
-from .errors import ChorusPayloadTooLarge, ChorusUnavailable, ChorusValidationError
+from .errors import (
+    ChorusPayloadTooLarge,
+    ChorusUnavailable,
+    ChorusUnknownOutcome,
+    ChorusValidationError,
+)
 from .responses import NO_RESULT
 from .transport import Operation, Transport
 
@@ -137,9 +142,11 @@ class ChorusClient:
         })
         deposit = parsing.flow_deposit(body)
         if not deposit.flow_number:
-            raise ChorusUnavailable(
-                "Chorus Pro accepted the deposit but returned no flow number: check the "
-                "deposit on Chorus Pro before sending it again.", operation="deposit_flow"
+            # The file reached Chorus: it may be recorded even without a flow number.
+            raise ChorusUnknownOutcome(
+                "Chorus Pro answered the deposit without a flow number: it may have "
+                "recorded it. Check on Chorus Pro (search by invoice number) before sending "
+                "it again.", operation="deposit_flow"
             )
         return deposit
 

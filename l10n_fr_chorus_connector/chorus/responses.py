@@ -7,7 +7,8 @@ Rules (chorus-pro-api.md §4):
 - 400 carries ``codeRetour`` / ``libelle``; 403 means the API is not subscribed
   in the PISTE application; 413 and the size codes mean "too large";
   429 is rate limiting; 5xx are server errors;
-- on a deposit, a 500/502/504 or an unreadable answer may hide a deposit that
+- on a deposit, a 5xx other than 503 (which says the request was not handled),
+  an unreadable answer or a 200 without flow number may hide a deposit that
   Chorus recorded: ``ChorusUnknownOutcome``.
 """
 
@@ -192,7 +193,9 @@ def _status_error(label: str, name: str, response, body, op=None) -> ChorusError
             f"Chorus Pro asks to slow down (too many requests): try again{wait}.",
             retry_after=retry_after, **common,
         )
-    if write and status in (500, 502, 504):
+    # 503 says the request was not handled; any other server error after a deposit
+    # left may hide a recorded deposit.
+    if write and status >= 500 and status != 503:
         return ChorusUnknownOutcome(
             f"Chorus Pro failed while handling the {label} (HTTP {status}): it may have "
             "recorded it. Check on Chorus Pro (search by invoice number) before sending it "

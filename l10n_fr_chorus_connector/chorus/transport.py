@@ -14,6 +14,13 @@ Two ``requests`` sessions per transport:
 The PISTE token is cached per (token URL, client id, secret fingerprint) in a
 module-level, thread-safe cache, renewed ``token_margin`` seconds before expiry,
 and fetched again once when Chorus answers 401.
+
+Time is bounded so that a call always ends inside an Odoo worker's life
+(``limit_time_real``, 120 s by default): opening a connection waits at most
+``MAX_CONNECT_TIMEOUT`` seconds, and no retry starts (nor any back-off or
+``Retry-After`` wait) and no request is sent once ``CALL_BUDGET`` seconds have
+passed since the call began, so a call lasts at most ``CALL_BUDGET`` plus one
+attempt (see ``Transport.worst_case_seconds``: 80 s with the default timeouts).
 """
 
 from __future__ import annotations
@@ -48,6 +55,11 @@ from .errors import (
 _logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Seconds allowed to open a connection (whatever the read timeout).
+MAX_CONNECT_TIMEOUT = 10.0
+#: No new attempt or wait starts after this many seconds of one call.
+CALL_BUDGET = 40.0
+_DEADLINE = threading.local()
 JSON_TYPE = "application/json;charset=utf-8"
 _ACCOUNT_401 = re.compile(r"login|password|mot de passe", re.IGNORECASE)
 
@@ -98,7 +110,41 @@ def clear_token_cache() -> None:
         _TOKENS.clear()
 
 
-class _CappedRetry(Retry):
+def _past_deadline() -> bool:
+    deadline = getattr(_DEADLINE, "value", None)
+    return deadline is not None and time.monotonic() >= deadline
+
+
+class _DeadlineRetry(Retry):
+    """urllib3 Retry that gives up once the current call's budget is spent."""
+
+    def is_exhausted(self) -> bool:
+        return super().is_exhausted() or _past_deadline()
+
+    def sleep(self, response=None) -> None:
+        if not _past_deadline():
+            super().sleep(response)
+
+
+class _BoundedAdapter(HTTPAdapter):
+    """HTTP adapter that never waits more than ``connect_timeout`` for a connection.
+
+    The session hands it a plain number (some hosts, Odoo's test harness among
+    them, wrap ``Session.send`` and only understand a number); it becomes a
+    (connect, read) pair here.
+    """
+
+    def __init__(self, connect_timeout: float, **kwargs):
+        self.connect_timeout = connect_timeout
+        super().__init__(**kwargs)
+
+    def send(self, request, stream=False, timeout=None, **kwargs):
+        if isinstance(timeout, (int, float)):
+            timeout = (min(self.connect_timeout, timeout), timeout)
+        return super().send(request, stream=stream, timeout=timeout, **kwargs)
+
+
+class _CappedRetry(_DeadlineRetry):
     """urllib3 Retry whose ``Retry-After`` wait is capped at ``max_retry_after`` s."""
 
     def __init__(self, *args, max_retry_after: float = 60.0, **kwargs):
@@ -130,7 +176,7 @@ def _read_retry(config: ChorusConfig) -> Retry:
 
 def _write_retry(config: ChorusConfig) -> Retry:
     n = config.max_retries
-    return Retry(
+    return _DeadlineRetry(
         total=n, connect=n, read=False, status=0, other=0, redirect=0,
         allowed_methods=frozenset({"GET"}), status_forcelist=(),
         backoff_factor=config.backoff, respect_retry_after_header=False,
@@ -169,10 +215,20 @@ class Transport:
         secret_fp = hashlib.sha256(config.client_secret.encode("utf-8")).hexdigest()[:16]
         self._token_key = (config.token_url, config.client_id, secret_fp)
 
+    @property
+    def connect_timeout(self) -> float:
+        """Seconds allowed to open a connection (at most ``MAX_CONNECT_TIMEOUT``)."""
+        return min(self.config.effective_connect_timeout, MAX_CONNECT_TIMEOUT)
+
+    def worst_case_seconds(self) -> float:
+        """Upper bound of one call: the budget, then one last attempt started just
+        before it ends (no request starts after it)."""
+        return CALL_BUDGET + self.connect_timeout + self.config.timeout
+
     def _session(self, adapter: BaseAdapter | None, retry: Retry) -> requests.Session:
         session = requests.Session()
         if adapter is None:
-            adapter = HTTPAdapter(max_retries=retry)
+            adapter = _BoundedAdapter(self.connect_timeout, max_retries=retry)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         else:
@@ -235,17 +291,25 @@ class Transport:
     def call(self, op: Operation, payload: dict | None = None) -> dict:
         """Run ``op`` with the JSON ``payload``; return the answer as a dict.
 
-        Raises a ``ChorusError`` subclass on any failure.
+        Raises a ``ChorusError`` subclass on any failure. Retries stop once
+        ``CALL_BUDGET`` seconds have passed.
         """
-        token = self.token()
-        response = self._call_once(op, payload, token)
-        if response.status_code == 401 and not self._is_account_401(response):
-            _logger.info("Chorus %s: token refused (HTTP 401), asking a new one", op.name)
-            self.invalidate_token(token)
-            response = self._call_once(op, payload, self.token())
-        if response.status_code == 401:
-            raise self._auth_error(op, response)
-        return responses.answer(op, response)
+        outer = getattr(_DEADLINE, "value", None)
+        if outer is None:
+            _DEADLINE.value = time.monotonic() + CALL_BUDGET
+        try:
+            token = self.token()
+            response = self._call_once(op, payload, token)
+            if response.status_code == 401 and not self._is_account_401(response):
+                _logger.info("Chorus %s: token refused (HTTP 401), asking a new one", op.name)
+                self.invalidate_token(token)
+                response = self._call_once(op, payload, self.token())
+            if response.status_code == 401:
+                raise self._auth_error(op, response)
+            return responses.answer(op, response)
+        finally:
+            if outer is None:
+                _DEADLINE.value = None
 
     def _call_once(self, op: Operation, payload: dict | None, token: str) -> requests.Response:
         headers = {
@@ -268,17 +332,21 @@ class Transport:
         return base64.b64encode(raw).decode("ascii")
 
     def _send(self, op: Operation, session: requests.Session, url: str, **kwargs):
-        # A plain number unless a connect timeout was asked for: some hosts (Odoo's
-        # test harness among them) wrap requests and only understand a number.
+        # A plain number: the adapter adds the connect timeout (see _BoundedAdapter).
         timeout = self.config.timeout
-        if self.config.connect_timeout is not None:
-            timeout = (self.config.connect_timeout, self.config.timeout)
+        if _past_deadline():
+            # Nothing left the machine for this request: safe to report as unreachable.
+            raise ChorusUnavailable(
+                f"Chorus Pro did not answer in time ({CALL_BUDGET:g} s including retries): "
+                "it is probably overloaded or unreachable; try again later.",
+                operation=op.name)
         start = time.perf_counter()
         try:
             if self._adapter is not None:
                 # In-process emulator: straight to the adapter, no network layer at all.
                 prepared = session.prepare_request(requests.Request(op.method, url, **kwargs))
-                response = self._adapter.send(prepared, timeout=timeout)
+                response = self._adapter.send(
+                    prepared, timeout=(min(self.connect_timeout, timeout), timeout))
             else:
                 response = session.request(op.method, url, timeout=timeout, **kwargs)
         except requests.RequestException as exc:

@@ -20,8 +20,7 @@ from . import res_config_settings_token
 from . import res_company_sync
 from . import res_config_settings_sync
 from . import account_move_sync
-from . import chorus_deposit_batch
-from . import chorus_deposit_batch_line
+from . import chorus_deposit_run
 from . import chorus_deposit_attempt
 from . import res_company_mentions
 from . import res_config_settings_mentions

@@ -5,18 +5,57 @@ the follow-up in ``account_move_followup.py`` (flow report, statuses); the three
 files extend the same model so that each stays readable.
 """
 
+from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.osv import expression
+from odoo.tools import html2plaintext
 
 from ..chorus import codes
 
 SEND_STATES = [
     ("to_send", "To deposit"),
-    ("queued", "Queued"),
+    ("uncertain", "Outcome unknown"),
     ("sent", "Deposited"),
     ("error", "Error"),
 ]
+#: The transport state machine: event -> {state before: state after}. README.rst
+#: shows the same table; ``_chorus_transition`` is the only writer of the state.
+#: Events that prove nothing about an earlier unanswered deposit leave
+#: ``uncertain`` as it is: Chorus Pro is searched before anything is sent again.
+TRANSITIONS = {
+    # pre-send checks refused (background; the button lists them, nothing recorded)
+    "checks_refused": {"to_send": "error", "error": "error", "uncertain": "uncertain"},
+    # unexpected error in Odoo before the file left (logged)
+    "internal_error": {"to_send": "error", "error": "error", "uncertain": "uncertain"},
+    # Chorus Pro unreachable, authentication refused, HTTP 503: nothing was deposited
+    "unreachable": {"to_send": "error", "error": "error", "uncertain": "uncertain"},
+    # HTTP 429 even after waiting: nothing was deposited
+    "throttled": {"to_send": "error", "error": "error", "uncertain": "uncertain"},
+    # Chorus Pro refused the file outright (codeRetour, HTTP 400, too large)
+    "refused": {"to_send": "error", "error": "error", "uncertain": "error"},
+    # the file may have reached Chorus: no answer, 5xx, 200 without flow number
+    "unknown": {"to_send": "uncertain", "error": "uncertain", "uncertain": "uncertain"},
+    # Odoo stopped after the file may have left (found in the attempt journal)
+    "crash": {"to_send": "uncertain", "error": "uncertain", "uncertain": "uncertain"},
+    # reconciliation: Chorus Pro does not list the invoice yet (within the hour)
+    "not_found_yet": {"uncertain": "uncertain"},
+    # deposit answered with a flow number
+    "success": {"to_send": "sent", "error": "sent", "uncertain": "sent"},
+    # reconciliation or duplicate rejection: the invoice is on Chorus Pro, linked
+    "found": {"uncertain": "sent", "error": "sent", "sent": "sent", "to_send": "sent"},
+    # Chorus Pro rejected the processed flow (IN_REJETE, listed in IN_INTEGRE_PARTIEL)
+    "flow_rejected": {"sent": "error"},
+}
+#: Technical fields only the deposit and follow-up services write (never users, RPC).
+SERVICE_FIELDS = frozenset({
+    "chorus_send_state", "chorus_send_message", "chorus_flow_id", "chorus_invoice_id",
+    "chorus_invoice_number", "chorus_status", "chorus_status_date", "chorus_status_comment",
+    "chorus_status_line_ids", "chorus_followup_done", "chorus_deposit_uncertain",
+    "chorus_attempt_done",
+})
+#: Context value of the services' writes: a Python object, which no RPC call can send.
+SERVICE = object()
 #: Invoicing frameworks (cadres de facturation) offered on customer invoices.
 FRAMEWORKS = [
     (code, f"{code.split('_', 1)[0]} - {codes.INVOICING_FRAMEWORKS[code].label_fr}")
@@ -43,9 +82,17 @@ class AccountMove(models.Model):
     chorus_send_state = fields.Selection(
         SEND_STATES, "Chorus Pro sending", compute="_compute_chorus_send_state", store=True,
         readonly=True, copy=False, index=True,
-        help="To deposit: ready for Chorus Pro. Queued: will be deposited by the sending "
-        "job. Deposited: the file reached Chorus Pro. Error: the last deposit failed, see "
-        "the chatter; fix the invoice and deposit it again.")
+        help="To deposit: ready for Chorus Pro. Outcome unknown: a deposit got no answer; "
+        "Chorus Pro is searched before anything is sent again. Deposited: the file reached "
+        "Chorus Pro. Error: the last deposit failed, see why in the chatter; fix the "
+        "invoice and deposit it again.")
+    chorus_send_message = fields.Text(
+        "Last deposit result", readonly=True, copy=False,
+        help="What the last deposit attempt gave (also in the chatter).")
+    chorus_attempt_done = fields.Integer(
+        "Last recorded deposit attempt", readonly=True, copy=False, aggregator=None,
+        help="Journal number of the last deposit attempt whose outcome was recorded: a "
+        "later attempt in the journal was interrupted.")
     chorus_recipient_siret = fields.Char(
         "Recipient SIRET", size=14, compute="_compute_chorus_recipient", store=True,
         readonly=False, precompute=True, copy=False,
@@ -113,8 +160,8 @@ class AccountMove(models.Model):
         # Decided when the invoice is posted: making a customer public later does not
         # turn its old invoices into "to deposit" (they can still be deposited by hand).
         for move in self:
-            if move.chorus_send_state in ("queued", "sent", "error"):
-                continue  # a deposit happened or is planned: only the service changes it
+            if move.chorus_send_state in ("uncertain", "sent", "error"):
+                continue  # a deposit happened: only _chorus_transition changes it
             ready = move.state == "posted" and move._chorus_is_applicable()
             move.chorus_send_state = "to_send" if ready else False
 
@@ -159,13 +206,12 @@ class AccountMove(models.Model):
     # ORM
     # ------------------------------------------------------------------
     def write(self, vals):
-        # Send & Print in batch stores sending_data and lets a cron send: "queued".
-        queued = self.browse()
-        if vals.get("sending_data"):
-            queued = self.filtered(lambda m: m._chorus_is_applicable()
-                                   and m.chorus_send_state != "sent"
-                                   and m.partner_id.with_company(m.company_id)
-                                   .invoice_sending_method == "chorus_pro")
+        protected = SERVICE_FIELDS.intersection(vals)
+        if protected and self.env.context.get("chorus_service") is not SERVICE:
+            raise UserError(_(
+                "%s can only be changed by the Chorus Pro deposit and follow-up (buttons "
+                "Deposit on Chorus Pro, Refresh status), not directly.",
+                ", ".join(sorted(self._fields[name].string for name in protected))))
         # Once on Chorus Pro, routing data changes only through "Recycle".
         if not self.env.context.get("chorus_routing_update"):
             for move in self.filtered(lambda m: m.chorus_send_state == "sent"):
@@ -179,16 +225,43 @@ class AccountMove(models.Model):
                         "longer be changed. If Chorus Pro asks to recycle it, use the "
                         "'Recycle' button.", invoice=move.display_name,
                         fields=", ".join(move._fields[name].string for name in changed)))
-        result = super().write(vals)
-        if queued:
-            super(AccountMove, queued).write({"chorus_send_state": "queued"})
-        return result
+        return super().write(vals)
+
+    def _chorus_service_write(self, vals):
+        """Write Chorus technical fields (deposit and follow-up services only)."""
+        return self.with_context(chorus_service=SERVICE).write(vals)
+
+    def _chorus_transition(self, event, message=None, **vals):
+        """Apply ``event`` of the transport state machine (``TRANSITIONS``) to these
+        invoices, with extra field values ``vals``; ``message`` goes to the chatter and
+        to ``chorus_send_message``. The only writer of ``chorus_send_state``."""
+        table = TRANSITIONS[event]
+        for move in self:
+            before = move.chorus_send_state or "to_send"
+            if before not in table:
+                raise ValueError(f"Chorus Pro: event {event!r} cannot happen in state "
+                                 f"{before!r} ({move.name})")
+            after = table[before]
+            values = {"chorus_send_state": after, **vals}
+            if message:
+                values["chorus_send_message"] = html2plaintext(message) \
+                    if isinstance(message, Markup) else message
+            if after == "uncertain" and before != "uncertain":
+                values.setdefault("chorus_deposit_uncertain", fields.Datetime.now())
+            elif after != "uncertain":
+                values["chorus_deposit_uncertain"] = False
+            if after == "sent":
+                values["is_move_sent"] = True  # Odoo's "sent" flag: filters, main button
+            move._chorus_service_write(values)
+            if message:
+                move.message_post(body=message)
+        return self
 
     @api.depends("chorus_send_state")
     def _compute_show_reset_to_draft_button(self):
         super()._compute_show_reset_to_draft_button()
         # Hide what button_draft would refuse anyway.
-        for move in self.filtered(lambda m: m.chorus_send_state == "sent"):
+        for move in self.filtered(lambda m: m.chorus_send_state in ("sent", "uncertain")):
             move.show_reset_to_draft_button = False
 
     def button_draft(self):
@@ -201,11 +274,31 @@ class AccountMove(models.Model):
         return super().button_cancel()
 
     def _chorus_check_not_deposited(self):
+        """Refuse to reset or cancel what Chorus Pro has, may have, or is receiving."""
         deposited = self.filtered(lambda m: m.chorus_send_state == "sent")
         if deposited:
             raise UserError(_(
                 "%s is deposited on Chorus Pro and cannot be reset or cancelled: issue a "
                 "credit note instead.", ", ".join(deposited.mapped("display_name"))))
+        uncertain = self.filtered(lambda m: m.chorus_send_state == "uncertain")
+        if uncertain:
+            raise UserError(_(
+                "%s cannot be reset or cancelled now: a deposit on Chorus Pro got no answer, "
+                "so Chorus Pro may have the invoice (and the customer may pay it). Click "
+                "'Deposit on Chorus Pro' to look for it on Chorus Pro first.",
+                ", ".join(uncertain.mapped("display_name"))))
+        queued = self.filtered(lambda m: m.chorus_is_public and m.sending_data)
+        if queued:
+            raise UserError(_(
+                "%s cannot be reset or cancelled now: it is waiting to be sent in the "
+                "background (Send & Print or deposit on Chorus Pro). Try again when it is "
+                "done.", ", ".join(queued.mapped("display_name"))))
+        chorus = self.filtered("chorus_is_public")
+        if chorus and not chorus._chorus_try_lock():
+            raise UserError(_(
+                "%s is being deposited on Chorus Pro right now and cannot be reset or "
+                "cancelled. Wait a moment, then try again.",
+                ", ".join(chorus.mapped("display_name"))))
 
     @api.model
     def _search_display_name(self, operator, value):

@@ -7,6 +7,7 @@ the supplier schedule an activity.
 """
 
 import logging
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,10 @@ _logger = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
 INTEGRATED = ("IN_INTEGRE", "IN_INTEGRE_PARTIEL")
 UNKNOWN_STATUS = "TECHNIQUE_INCONNU"
+#: How Chorus Pro words a rejection for an invoice number it already has. No code is
+#: documented (chorus-pro-api.md §4 lists none): the French text is matched, leniently.
+DUPLICATE_TEXT = re.compile(
+    r"doublon|duplicate|d[ée]j[àa] (?:[ée]t[ée] )?d[ée]pos|existe d[ée]j[àa]", re.IGNORECASE)
 
 
 def chorus_datetime(value):
@@ -120,6 +125,11 @@ class AccountMove(models.Model):
         results = []
         for move in rejected:
             texts = per_number.get(move.name, []) + technical
+            if any(DUPLICATE_TEXT.search(text) for text in per_number.get(move.name, [])):
+                linked = move._chorus_link_duplicate(flow, texts, client)
+                if linked:
+                    results.append(linked)
+                    continue
             results.append(move._chorus_back_to_depositable(flow, texts))
         integrated = self - rejected
         if integrated:
@@ -128,7 +138,6 @@ class AccountMove(models.Model):
 
     def _chorus_back_to_depositable(self, flow, texts):
         self.ensure_one()
-        self.write({"chorus_send_state": "error", "chorus_followup_done": False})
         label = codes.label(flow.state, table=codes.FLOW_STATES)
         self._chorus_token_give_back(f"{flow.name}: {'; '.join(texts) or label}")
         body = Markup("<p>%s</p>") % _(
@@ -137,9 +146,28 @@ class AccountMove(models.Model):
         if texts:
             body += Markup("<ul>%s</ul>") % Markup().join(
                 Markup("<li>%s</li>") % text for text in texts)
-        self.message_post(body=body)
+        self._chorus_transition("flow_rejected", body, chorus_followup_done=False)
         return ("danger", _("%(invoice)s rejected by Chorus Pro: %(reason)s",
                             invoice=self.name, reason="; ".join(texts) or label))
+
+    def _chorus_link_duplicate(self, flow, texts, client=None):
+        """Chorus rejected ``flow`` because it already has this invoice number: link the
+        invoice it has (its token stays spent). None when Chorus does not list it."""
+        self.ensure_one()
+        client = client or self.company_id._chorus_client(**self._chorus_client_options())
+        found = self._chorus_search_own_number(client, exclude_flow=flow.name)
+        if not found:
+            return None
+        chorus_invoice = found[0]
+        self._chorus_token_give_back(f"{flow.name}: {'; '.join(texts)}")
+        message = _(
+            "Chorus Pro rejected flow %(flow)s as a duplicate (%(reason)s): it already has "
+            "invoice %(invoice)s (invoice ID %(id)s, flow %(other)s), now linked and "
+            "followed. It was not deposited twice.", flow=flow.name, reason="; ".join(texts),
+            invoice=self.name, id=chorus_invoice.chorus_id,
+            other=chorus_invoice.flow_number or "?")
+        self._chorus_link_found(chorus_invoice, message, charge=False)
+        return ("success", f"{self.name}: {message}")
 
     def _chorus_find_invoices(self, client, flow):
         """Chorus invoice ids of these integrated invoices (search by flow number)."""
@@ -153,7 +181,7 @@ class AccountMove(models.Model):
                                              "Chorus Pro does not list the invoice yet.",
                                              invoice=move.name, flow=flow.name)))
                 continue
-            move.write(move._chorus_invoice_vals(chorus_invoice))
+            move._chorus_service_write(move._chorus_invoice_vals(chorus_invoice))
             move.message_post(body=_(
                 "Integrated by Chorus Pro: invoice ID %(id)s, status %(status)s.",
                 id=chorus_invoice.chorus_id, status=codes.label(chorus_invoice.status)))
@@ -198,7 +226,7 @@ class AccountMove(models.Model):
         if last and last.date:
             vals["chorus_status_date"] = chorus_datetime(last.date)
         old = self.chorus_status
-        self.write(vals)
+        self._chorus_service_write(vals)
         if new == old:
             return ("info", _("%(invoice)s: status unchanged (%(status)s).",
                               invoice=self.name, status=codes.label(new)))

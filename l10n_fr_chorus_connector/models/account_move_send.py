@@ -1,13 +1,24 @@
-"""Send & Print method ``chorus_pro``: deposit on Chorus Pro after the PDF is rendered.
+"""Send & Print method ``chorus_pro``, and the background sending of deposits.
 
-Same hooks as Odoo's ``account_peppol``; the deposit itself is the one service of
-``account.move._chorus_deposit`` (also behind the invoice's button).
+Same hooks as Odoo's ``account_peppol``. Interactive Send & Print deposits through
+``account.move._chorus_deposit`` (like the button). Batch Send & Print, the mass
+deposit and the automatic deposit put invoices in Odoo's own background sending
+(``sending_data`` + cron ``account.ir_cron_account_move_send``); each invoice is
+then deposited by ``_chorus_deposit_background``. A call stops taking new
+deposits after ``BACKGROUND_BUDGET`` seconds: the rest stays queued and the cron
+is triggered again at once.
 """
 
-from odoo import _, api, models
+import time
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 METHOD = "chorus_pro"
+#: Seconds of depositing per call of Odoo's sending cron (a prefork cron worker
+#: lives 120 s; one deposit call is bounded by the client, see chorus/transport.py).
+BACKGROUND_BUDGET = 30.0
+EDI_ERROR_MARKER = "chorus_stock_edi_errors"
 
 
 class AccountMoveSend(models.AbstractModel):
@@ -19,6 +30,16 @@ class AccountMoveSend(models.AbstractModel):
         if method == METHOD:
             return move._chorus_is_applicable() and move.chorus_send_state != "sent"
         return super()._is_applicable_to_move(method, move, **move_data)
+
+    @api.model
+    def _get_default_sending_settings(self, move, from_cron=False, **custom_settings):
+        # EXTENDS 'account': a mass or automatic deposit only deposits on Chorus Pro,
+        # whatever the customer's usual sending method.
+        vals = super()._get_default_sending_settings(move, from_cron=from_cron,
+                                                      **custom_settings)
+        if from_cron and (move.sending_data or {}).get("chorus_run"):
+            vals["sending_methods"] = {METHOD}
+        return vals
 
     @api.model
     def _get_alerts(self, moves, moves_data):
@@ -50,30 +71,140 @@ class AccountMoveSend(models.AbstractModel):
         return alerts
 
     @api.model
+    def _hook_invoice_document_before_pdf_report_render(self, invoice, invoice_data):
+        # EXTENDS 'account_edi_ubl_cii': Odoo's generic CII checks (company VAT, phone,
+        # e-mail…) are not Chorus Pro rules. For a deposit, the Factur-X XML is built
+        # and checked exactly as the button does (our checks and the XSD).
+        super()._hook_invoice_document_before_pdf_report_render(invoice, invoice_data)
+        if METHOD not in invoice_data["sending_methods"] \
+                or not self._is_applicable_to_move(METHOD, invoice, **invoice_data) \
+                or not invoice_data.get("error_but_continue") \
+                or "ubl_cii_xml_attachment_values" in invoice_data \
+                or invoice_data.get("invoice_edi_format") != "facturx":
+            return
+        builder = invoice.partner_id.commercial_partner_id._get_edi_builder("facturx")
+        xml_content, _errors = builder._export_invoice(invoice)
+        invoice_data.pop("error", None)
+        invoice_data.pop("error_but_continue", None)
+        invoice_data["ubl_cii_xml_attachment_values"] = {
+            "name": builder._export_invoice_filename(invoice),
+            "raw": xml_content,
+            "mimetype": "application/xml",
+            "res_model": invoice._name,
+            "res_id": invoice.id,
+            "res_field": "ubl_cii_xml_file",
+        }
+        invoice_data["ubl_cii_xml_options"] = {"ubl_cii_format": "facturx", "builder": builder}
+
+    @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
         # EXTENDS 'account'
         super()._call_web_service_after_invoice_pdf_render(invoices_data)
+        deadline = self.env.context.get("chorus_deadline")
         for invoice, invoice_data in invoices_data.items():
             if METHOD not in invoice_data["sending_methods"] \
                     or not self._is_applicable_to_move(METHOD, invoice, **invoice_data):
                 continue
             pdf = (invoice_data.get("pdf_attachment_values") or {}).get("raw")
-            try:
-                results = invoice._chorus_deposit(pdf_contents={invoice.id: pdf})
-            except UserError as exc:
-                if invoice.chorus_send_state == "queued":
-                    invoice.chorus_send_state = "error"  # visible in "Chorus Pro: in error"
-                invoice_data["error"] = {
-                    "error_title": _("The invoice could not be deposited on Chorus Pro:"),
-                    "errors": [exc.args[0]],
-                }
-                continue
-            failures = [message for level, message in results if level == "danger"]
-            if failures:
-                invoice_data["error"] = {
-                    "error_title": _("Chorus Pro deposit failed:"),
-                    "errors": failures,
-                }
+            if invoice.sending_data:
+                if deadline and time.monotonic() >= deadline:
+                    self._chorus_defer(invoice, invoice_data)
+                    continue
+                self._chorus_background_one(invoice, invoice_data, pdf)
+            else:
+                self._chorus_interactive_one(invoice, invoice_data, pdf)
             if self._can_commit():
                 # A deposit that reached Chorus must survive a later failure of the batch.
                 self._cr.commit()
+
+    @api.model
+    def _chorus_interactive_one(self, invoice, invoice_data, pdf):
+        """Send & Print of one invoice: same service and checks as the button."""
+        try:
+            results = invoice._chorus_deposit(pdf_contents={invoice.id: pdf})
+        except UserError as exc:
+            invoice_data["error"] = {
+                "error_title": _("The invoice could not be deposited on Chorus Pro:"),
+                "errors": [exc.args[0]],
+            }
+            return
+        invoice_data["chorus_results"] = results
+        failures = [message for level, message in results if level == "danger"]
+        if failures:
+            invoice_data["error"] = {"error_title": _("Chorus Pro deposit failed:"),
+                                     "errors": failures}
+
+    @api.model
+    def _chorus_background_one(self, invoice, invoice_data, pdf):
+        """One invoice of Odoo's background sending, in the launcher's language."""
+        move = invoice.with_context(**self.env["chorus.deposit.run"]._chorus_launch_context(
+            invoice.sending_data))
+        result = move._chorus_deposit_background(pdf)
+        if result is None:  # being deposited by someone else: later
+            self._chorus_defer(invoice, invoice_data)
+            return
+        level, message = result
+        if level == "danger" or move.chorus_send_state != "sent":
+            # Already recorded on the invoice (state, chatter): Odoo only counts it.
+            invoice_data["error"] = {"error_title": _("Chorus Pro deposit failed:"),
+                                     "errors": [message]}
+            invoice_data["chorus_recorded"] = True
+
+    @api.model
+    def _chorus_defer(self, invoice, invoice_data):
+        """Leave ``invoice`` queued for a later call of the sending cron."""
+        deferred = self.env.context.get("chorus_deferred")
+        if deferred is None:
+            invoice_data["error"] = {"error_title": _("Chorus Pro deposit postponed:"),
+                                     "errors": [_("%s is being deposited by another "
+                                                  "process; try again.", invoice.name)]}
+            return
+        deferred[invoice.id] = dict(invoice.sending_data)
+        invoice_data["error"] = {"error_title": _("Chorus Pro deposit postponed"),
+                                 "errors": []}
+        invoice_data["chorus_deferred"] = True
+
+    @api.model
+    def _hook_if_errors(self, moves_data, allow_raising=True):
+        # EXTENDS 'account': deposits already recorded their outcome (state and
+        # chatter); postponed ones are not errors. A Chorus invoice that failed before
+        # the deposit (PDF, EDI…) in the background is put in error, with the reason.
+        others = {}
+        for move, move_data in moves_data.items():
+            if move_data.get("chorus_deferred") or move_data.get("chorus_recorded"):
+                continue
+            if not allow_raising and METHOD in move_data["sending_methods"] \
+                    and move._chorus_is_applicable() \
+                    and move.chorus_send_state in ("to_send", "error"):
+                launch = self.env["chorus.deposit.run"]._chorus_launch_context(
+                    move.sending_data)
+                move = move.with_context(**launch)
+                move._chorus_transition("checks_refused", _(
+                    "Not deposited on Chorus Pro%(by)s: %(reason)s", by=move._chorus_by(),
+                    reason=self._format_error_text(move_data["error"])))
+                continue
+            others[move] = move_data
+        if others:
+            super()._hook_if_errors(others, allow_raising=allow_raising)
+
+    @api.model
+    def _generate_and_send_invoices(self, moves, from_cron=False, allow_raising=True,
+                                    allow_fallback_pdf=False, **custom_settings):
+        # EXTENDS 'account': in the background, stop depositing after a deadline and
+        # keep what was postponed queued (Odoo would clear its sending_data).
+        if not from_cron:
+            return super()._generate_and_send_invoices(
+                moves, from_cron=from_cron, allow_raising=allow_raising,
+                allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
+        deferred = {}
+        sender = self.with_context(chorus_deferred=deferred,
+                                   chorus_deadline=time.monotonic() + BACKGROUND_BUDGET)
+        result = super(AccountMoveSend, sender)._generate_and_send_invoices(
+            moves, from_cron=from_cron, allow_raising=allow_raising,
+            allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
+        if deferred:
+            for move in self.env["account.move"].browse(list(deferred)):
+                move.sending_data = deferred[move.id]
+            self.env.ref("account.ir_cron_account_move_send")._trigger(
+                at=fields.Datetime.now())
+        return result

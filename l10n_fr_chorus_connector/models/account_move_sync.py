@@ -94,7 +94,26 @@ class AccountMove(models.Model):
             moves = waiting.filtered(lambda m, f=flow: m.chorus_flow_id == f)
             self._chorus_step(_("invoices of flow %s", flow.name), errors,
                               moves._chorus_find_invoices, client, flow)
+        uncertain = self.search([("company_id", "=", company.id),
+                                 ("chorus_send_state", "=", "uncertain"),
+                                 ("sending_data", "=", False)])
+        for move in uncertain:
+            self._chorus_step(_("unanswered deposit of %s", move.name), errors,
+                              move._chorus_sync_uncertain, client)
         return errors
+
+    def _chorus_sync_uncertain(self, client):
+        """Hourly: link an invoice whose deposit got no answer once Chorus lists it."""
+        self.ensure_one()
+        if not self._chorus_try_lock():
+            return None  # being deposited right now: that attempt reconciles it
+        found = self._chorus_search_own_number(client)
+        if not found:
+            return None
+        return self._chorus_link_found(found[0], _(
+            "The earlier unanswered deposit did reach Chorus Pro (invoice ID %(id)s, flow "
+            "%(flow)s): linked, not deposited again.", id=found[0].chorus_id,
+            flow=found[0].flow_number or "?"))
 
     @api.model
     def _chorus_sync_one_flow(self, client, flow):
@@ -162,7 +181,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         structure = self._chorus_structure_partner()
         date = chorus_datetime(summary.status_date) or fields.Datetime.now()
-        self.write({
+        self._chorus_service_write({
             "chorus_status": new,
             "chorus_status_date": date,
             "chorus_status_comment": summary.status_comment or False,
@@ -208,7 +227,8 @@ class AccountMove(models.Model):
             ("company_id", "=", company.id),
             ("move_type", "in", ("out_invoice", "out_refund")),
             ("state", "=", "posted"),
-            ("chorus_send_state", "=", "to_send"),
+            ("chorus_send_state", "in", ("to_send", "error", "uncertain")),
+            ("sending_data", "=", False),
             ("commercial_partner_id.chorus_public", "=", True),
             ("commercial_partner_id.invoice_sending_method", "=", "chorus_pro"),
             "|", ("chorus_posted_date", ">", cutoff),

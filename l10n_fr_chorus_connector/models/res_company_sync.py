@@ -154,14 +154,15 @@ class ResCompany(models.Model):
 
     @api.model
     def _cron_chorus_auto_deposit(self, now=None):
-        """Daily: deposit what is due for each company that enabled it.
+        """Daily: queue what is due for each company that enabled it (Odoo's background
+        sending deposits it); returns the runs.
 
         A company is served once a day, not before its time of day (the cron is
         triggered again at that time when it runs earlier, e.g. for another company).
         """
         now = now or fields.Datetime.now()
         cron = self.env.ref("l10n_fr_chorus_connector.ir_cron_chorus_auto_deposit")
-        batches = self.env["chorus.deposit.batch"]
+        runs = self.env["chorus.deposit.run"]
         for company in self.search([("chorus_auto_deposit", "=", True)]):
             company = company.with_company(company)
             if not company.chorus_auto_deposit_cutoff:
@@ -176,8 +177,8 @@ class ResCompany(models.Model):
                              company.name, moment)
                 cron._trigger(at=moment)
                 continue
-            batches |= company._chorus_auto_deposit(today)
-        return batches
+            runs |= company._chorus_auto_deposit(today)
+        return runs
 
     def _chorus_refuse_auto_deposit(self):
         self.ensure_one()
@@ -190,19 +191,20 @@ class ResCompany(models.Model):
         self._chorus_warn_managers(_("Chorus Pro: automatic deposit not run"), message)
 
     def _chorus_auto_deposit(self, today):
-        """Deposit the due invoices of this company (one batch, processed now)."""
+        """Queue the due invoices of this company in Odoo's background sending; it
+        deposits them later, in the company's language."""
         self.ensure_one()
         self.sudo().chorus_auto_deposit_last_run = today
         moves = self.env["account.move"]._chorus_auto_deposit_candidates(self, today)
         if not moves:
             _logger.info("Chorus Pro automatic deposit of %s: nothing due", self.name)
-            return self.env["chorus.deposit.batch"]
-        batch = self.env["chorus.deposit.batch"]._chorus_create_for(
-            moves, origin="auto", user=self.env.user, company=self)
-        if not in_test():
-            self.env.cr.commit()
-        batch._chorus_process()
-        return batch
+            return self.env["chorus.deposit.run"]
+        run = self.env["chorus.deposit.run"]._chorus_launch(
+            moves, origin="auto", user=self.env.user,
+            lang=self.partner_id.lang or self.env.lang)
+        _logger.info("Chorus Pro automatic deposit of %s: %s invoice(s) queued", self.name,
+                     len(moves))
+        return run
 
     def _chorus_update_auto_deposit_cron(self):
         """Activate the cron when a company enabled it; run it at the chosen time."""

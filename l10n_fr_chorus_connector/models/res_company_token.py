@@ -109,9 +109,12 @@ class ResCompany(models.Model):
         self.ensure_one()
         if move.chorus_deposit_uncertain and self._chorus_token_outstanding(move):
             return True
+        launch = self.env.context.get("chorus_launch") or {}
+        links = {"user_id": launch["user_id"]} if launch.get("user_id") else {}
         try:
-            self._chorus_token_move(-1, "deposit", _("Deposit of %s", move.name),
-                                    invoice_id=move.id)
+            self._chorus_token_move(-1, "deposit", _("Deposit of %(invoice)s%(by)s",
+                                                     invoice=move.name, by=move._chorus_by()),
+                                    invoice_id=move.id, **links)
         except ChorusTokenShortage:
             return False
         return True

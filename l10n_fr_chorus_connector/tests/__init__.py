@@ -11,5 +11,6 @@ from . import test_tokens_concurrency
 from . import test_sync_status
 from . import test_auto_deposit
 from . import test_mass_deposit
+from . import test_deposit_pipeline
 from . import test_i18n_fr
 from . import test_deposit_data

@@ -84,6 +84,11 @@ class CommittedChorusCase(TransactionCase):
         self.addCleanup(cr.close)
         return api.Environment(cr, SUPERUSER_ID, {})
 
+    @staticmethod
+    def short_locks(env):
+        """Waiting on a lock is a failure for this transaction: give up after 2 s."""
+        env.cr.execute("SET lock_timeout = '2s'")
+
     def remove_committed_data(self):
         with self.committed_env() as env:
             moves = tuple(self.ids["moves"])
@@ -97,6 +102,10 @@ class CommittedChorusCase(TransactionCase):
             env.cr.execute("DELETE FROM chorus_token_move WHERE id >= %s",
                            [self.first_new_ledger_line])
             env.cr.execute("DELETE FROM chorus_deposit_attempt WHERE move_id IN %s", [moves])
+            env.cr.execute("DELETE FROM chorus_deposit_run_move_rel WHERE move_id IN %s",
+                           [moves])
+            env.cr.execute("DELETE FROM chorus_deposit_run WHERE id NOT IN "
+                           "(SELECT run_id FROM chorus_deposit_run_move_rel)")
             env.cr.execute("DELETE FROM account_move WHERE id IN %s", [moves])
             env.cr.execute("UPDATE res_company SET chorus_token_balance = %s WHERE id = %s",
                            [self.saved_balance, self.env.company.id])

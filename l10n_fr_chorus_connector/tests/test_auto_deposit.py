@@ -40,6 +40,10 @@ class TestAutoDeposit(ChorusCase):
     def run_cron(self, now=EVENING):
         return self.env["res.company"]._cron_chorus_auto_deposit(now=now)
 
+    def run_sending(self):
+        """Odoo's background sending, which does the deposits."""
+        self.env["account.move"]._cron_account_move_send()
+
     def test_posting_records_the_day(self):
         move = self.make_invoice()
         self.assertTrue(move.chorus_posted_date)
@@ -66,10 +70,14 @@ class TestAutoDeposit(ChorusCase):
         self.assertFalse(self.deposit_calls())
         trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - before
         self.assertEqual(trigger.call_at, datetime(2025, 3, 20, 18, 0), "19:00 Paris")
-        batch = self.run_cron(EVENING)
-        self.assertEqual(batch.line_ids.move_id, move)
+        run = self.run_cron(EVENING)
+        self.assertEqual(run.move_ids, move)
+        self.assertEqual(run.origin, "auto")
+        # The automatic deposit only queues: Odoo's background sending deposits.
+        self.assertFalse(self.deposit_calls())
+        self.assertTrue(move.is_being_sent)
+        self.run_sending()
         self.assertEqual(move.chorus_send_state, "sent")
-        self.assertEqual(batch.origin, "auto")
         self.assertEqual(self.company.chorus_auto_deposit_last_run, TODAY)
         self.assertFalse(self.run_cron(EVENING + timedelta(hours=1)), "once a day")
         self.assertEqual(len(self.deposit_calls()), 1)
@@ -78,8 +86,8 @@ class TestAutoDeposit(ChorusCase):
         self.company.chorus_auto_deposit_delay_days = 2
         recent = self.invoice(posted=TODAY - timedelta(days=1))
         due = self.invoice(posted=TODAY - timedelta(days=2))
-        batch = self.run_cron()
-        self.assertEqual(batch.line_ids.move_id, due)
+        run = self.run_cron()
+        self.assertEqual(run.move_ids, due)
         self.assertEqual(recent.chorus_send_state, "to_send")
 
     def test_delay_before_invoice_date(self):
@@ -107,16 +115,31 @@ class TestAutoDeposit(ChorusCase):
     def test_skips_failing_checks_and_reports_them(self):
         good = self.invoice()
         no_service = self.invoice(partner=self.public_service)
-        batch = self.run_cron()
+        run = self.run_cron()
+        self.run_sending()
         self.assertEqual(good.chorus_send_state, "sent")
-        self.assertEqual(no_service.chorus_send_state, "to_send")
+        self.assertEqual(no_service.chorus_send_state, "error")
+        self.assertChatter(no_service, "via automatic deposit")
         self.assertEqual(len(self.deposit_calls()), 1)
-        rows = list(csv.reader(io.StringIO(batch.report_id.raw.decode("utf-8-sig")),
+        rows = list(csv.reader(io.StringIO(run.report_id.raw.decode("utf-8-sig")),
                                delimiter=";"))
         results = {row[0]: row[2] for row in rows[1:]}
         self.assertEqual(results, {good.name: "Deposited", no_service.name: "Failed"})
-        message = batch.message_ids.filtered(lambda m: m.attachment_ids == batch.report_id)
+        message = run.message_ids.filtered(lambda m: m.attachment_ids == run.report_id)
         self.assertTrue(self.company._chorus_managers().partner_id <= message.partner_ids)
+
+    def test_invoices_in_error_are_deposited_again_and_queued_ones_not_twice(self):
+        failed = self.invoice()
+        self.emulator.inject_fault("503")
+        failed._chorus_deposit()
+        self.assertEqual(failed.chorus_send_state, "error")
+        queued = self.invoice()
+        queued.sending_data = {"author_user_id": self.env.uid,
+                               "author_partner_id": self.env.user.partner_id.id}
+        candidates = self.env["account.move"]._chorus_auto_deposit_candidates(
+            self.company, TODAY)
+        self.assertIn(failed, candidates)
+        self.assertNotIn(queued, candidates)
 
     def test_settings_activate_the_cron(self):
         cron = self.env.ref(CRON)

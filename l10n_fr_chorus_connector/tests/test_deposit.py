@@ -110,10 +110,14 @@ class TestDeposit(ChorusCase):
         wizard = self.env["account.move.send.batch.wizard"].with_context(
             active_model="account.move", active_ids=moves.ids).create({})
         wizard.action_send_and_print()
-        self.assertEqual(moves.mapped("chorus_send_state"), ["queued", "queued"])
+        # Queued in Odoo's own background sending; the transport state is unchanged.
+        self.assertEqual(moves.mapped("is_being_sent"), [True, True])
+        self.assertEqual(moves.mapped("chorus_send_state"), ["to_send", "to_send"])
         self.assertFalse(self.api_calls())
         self.env["account.move"]._cron_account_move_send()
         self.assertEqual(moves.mapped("chorus_send_state"), ["sent", "sent"])
+        self.assertEqual(moves.mapped("is_move_sent"), [True, True])
+        self.assertEqual(moves.mapped("is_being_sent"), [False, False])
         self.assertEqual(len(self.emulator_flows()), 2)
         self.assertEqual(len(moves.chorus_flow_id), 2)
 
@@ -136,7 +140,7 @@ class TestDeposit(ChorusCase):
         level, message = move._chorus_deposit()[0]
         self.assertEqual(level, "danger")
         self.assertIn("No answer from Chorus Pro", message)
-        self.assertEqual(move.chorus_send_state, "error")
+        self.assertEqual(move.chorus_send_state, "uncertain")
         self.assertTrue(move.chorus_deposit_uncertain)
         self.assertFalse(move.chorus_flow_id)
         # The deposit went on on the Chorus side after the client gave up.
@@ -166,21 +170,23 @@ class TestDeposit(ChorusCase):
 
     def test_unknown_outcome_without_trace_is_deposited_after_the_grace_delay(self):
         move = self.make_invoice()
-        move.write({"chorus_send_state": "error",
-                    "chorus_deposit_uncertain": fields.Datetime.now() - timedelta(hours=2)})
+        move._chorus_service_write({
+            "chorus_send_state": "uncertain",
+            "chorus_deposit_uncertain": fields.Datetime.now() - timedelta(hours=2)})
         level, _message = move._chorus_deposit()[0]
         self.assertEqual(level, "success")
         paths = [call.path for call in self.api_calls()]
         self.assertTrue(paths[0].endswith("rechercher/fournisseur"), paths)
         self.assertTrue(paths[-1].endswith("deposer/flux"), paths)
 
-    def test_unreachable_chorus_leaves_the_invoice_to_deposit(self):
+    def test_unreachable_chorus_puts_the_invoice_in_error_to_deposit_again(self):
         move = self.make_invoice()
         self.emulator.inject_fault("503")
         level, message = move._chorus_deposit()[0]
         self.assertEqual(level, "danger")
         self.assertIn("could not be reached, nothing was deposited", message)
-        self.assertEqual(move.chorus_send_state, "to_send")
+        self.assertEqual(move.chorus_send_state, "error")
+        self.assertChatter(move, "could not be reached, nothing was deposited")
         self.assertFalse(move.chorus_deposit_uncertain or move.chorus_flow_id)
         level, _message = move._chorus_deposit()[0]
         self.assertEqual(level, "success")
@@ -190,7 +196,7 @@ class TestDeposit(ChorusCase):
         move = self.make_invoice()
         self.emulator.inject_fault("500")
         level, _message = move._chorus_deposit()[0]
-        self.assertEqual((level, move.chorus_send_state), ("danger", "error"))
+        self.assertEqual((level, move.chorus_send_state), ("danger", "uncertain"))
         self.assertTrue(move.chorus_deposit_uncertain)
         # Nothing on Chorus yet, but within the grace delay: not deposited again.
         self.assertEqual(move._chorus_deposit()[0][0], "warning")

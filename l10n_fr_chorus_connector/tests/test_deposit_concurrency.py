@@ -75,8 +75,8 @@ class TestDepositConcurrency(CommittedChorusCase):
         self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)
         self.assertEqual(len(self.emulator.store.query("SELECT * FROM invoices")), 1)
         with self.committed_env() as env:
-            self.assertFalse(env["chorus.deposit.attempt"].search([("move_id", "=", move_id)]),
-                             "a committed outcome forgets the attempt")
+            self.assertFalse(env["chorus.deposit.attempt"]._chorus_unfinished(
+                env["account.move"].browse(move_id)), "a committed outcome ends the attempt")
             debits = env["chorus.token.move"].search([("invoice_id", "=", move_id)])
             self.assertEqual(debits.mapped("quantity"), [-1],
                              "the deposit that reached Chorus is charged once")
@@ -93,3 +93,53 @@ class TestDepositConcurrency(CommittedChorusCase):
                          "success", "no waiting for an attempt that was answered")
         env_b.cr.commit()
         self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 2)
+
+
+class Boom(Exception):
+    """Anything failing after Chorus accepted the file, inside a savepoint."""
+
+
+@tagged("post_install", "-at_install")
+class TestDepositParallel(CommittedChorusCase):
+    """Deposits of one company do not serialise; conflicts never fail a cron call."""
+
+    invoice_count = 2
+    partner_name = "Mairie de Valbourg (parallèle)"
+
+    def test_savepoint_rollback_after_acceptance_never_deposits_twice(self):
+        move_id = self.ids["moves"][0]
+        env_a = self.open_env()
+        move_a = env_a["account.move"].browse(move_id)
+        with self.assertRaises(Boom), env_a.cr.savepoint():
+            self.assertEqual(move_a._chorus_deposit()[0][0], "success")
+            raise Boom()
+        env_a.cr.commit()  # the rest of A's work commits; the deposit was rolled back
+        env_b = self.open_env()
+        move_b = env_b["account.move"].browse(move_id)
+        level, message = move_b._chorus_deposit()[0]
+        self.assertEqual(level, "warning", message)
+        env_b.cr.commit()
+        self.assertEqual(move_b.chorus_send_state, "uncertain")
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)
+
+    def test_button_and_background_sending_on_the_same_invoice(self):
+        move_id = self.ids["moves"][0]
+        with self.committed_env() as env:
+            env["chorus.deposit.run"]._chorus_launch(env["account.move"].browse(move_id))
+        env_a, env_b = self.open_env(), self.open_env()
+        move_a = env_a["account.move"].browse(move_id)
+        self.assertEqual(move_a._chorus_deposit()[0][0], "success")
+        # The sending cron meets the invoice held by the button: no error, later.
+        cron = env_b.ref("account.ir_cron_account_move_send")
+        env_b["account.move"]._cron_account_move_send()
+        self.assertTrue(env_b["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        env_b.cr.commit()
+        env_a.cr.commit()
+        # Next call: already deposited by the button, not deposited again.
+        env_c = self.open_env()
+        env_c["account.move"]._cron_account_move_send()
+        env_c.cr.commit()
+        move_c = env_c["account.move"].browse(move_id)
+        self.assertEqual(move_c.chorus_send_state, "sent")
+        self.assertFalse(move_c.sending_data)
+        self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)

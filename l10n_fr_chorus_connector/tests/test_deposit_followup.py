@@ -34,25 +34,42 @@ class TestDepositFollowup(ChorusCase):
         # Back to depositable: the button is offered again and a new flow is created.
         self.assertFalse(move._chorus_deposit_problems())
 
-    def test_duplicate_number_is_rejected_by_chorus(self):
+    def test_duplicate_rejection_links_the_invoice_chorus_has(self):
         move = self.deposit(self.make_invoice())
-        self.assertTrue(move.chorus_invoice_id)
+        original_id, original_flow = move.chorus_invoice_id, move.chorus_flow_id
+        self.assertTrue(original_id)
         # Odoo forgot the deposit (e.g. a database restored from an older backup).
-        move.write({"chorus_send_state": "error", "chorus_flow_id": False,
-                    "chorus_invoice_id": 0, "chorus_status": False})
-        move._chorus_deposit()
+        move._chorus_service_write({"chorus_send_state": "error", "chorus_flow_id": False,
+                                    "chorus_invoice_id": 0, "chorus_status": False})
+        self.assertEqual(move._chorus_deposit()[0][0], "success")
+        rejected_flow = move.chorus_flow_id
         self.process_flows()
+        level, message = move._chorus_refresh()[0]
+        self.assertEqual(rejected_flow.state, "IN_REJETE")
+        self.assertIn("doublon", rejected_flow.error_message)
+        # Chorus's own invoice is found by its number and followed from now on.
+        self.assertEqual(level, "success", message)
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertEqual(move.chorus_invoice_id, original_id)
+        self.assertEqual(move.chorus_flow_id, original_flow)
+        self.assertEqual(move.chorus_status, "DEPOSEE")
+        self.assertChatter(move, "as a duplicate")
+        self.assertEqual(len(self.emulator.store.query(
+            "SELECT id FROM invoices WHERE numero = ?", (move.name,))), 1)
+        # The rejected flow's token is given back: one token for one invoice on Chorus.
+        ledger = self.env["chorus.token.move"].search([("invoice_id", "=", move.id)])
+        self.assertEqual(sum(ledger.mapped("quantity")), -1)
+        # Follow-up goes on normally.
+        self.next_statuses(1)
         move._chorus_refresh()
-        self.assertEqual(move.chorus_flow_id.state, "IN_REJETE")
-        self.assertEqual(move.chorus_send_state, "error")
-        self.assertIn("doublon", move.chorus_flow_id.error_message)
+        self.assertEqual(move.chorus_status, "MISE_A_DISPOSITION")
 
     def _shared_flow(self, *moves):
         flow = self.env["chorus.flow"].create({
             "name": "FLUX-TEST-1", "syntax": "IN_DP_E2_CII_FACTURX", "state": "IN_RECU",
             "move_ids": [(6, 0, [m.id for m in moves])]})
         for move in moves:
-            move.write({"chorus_flow_id": flow.id, "chorus_send_state": "sent"})
+            move._chorus_service_write({"chorus_flow_id": flow.id, "chorus_send_state": "sent"})
         return flow
 
     def test_partially_integrated_flow_sends_back_only_the_named_invoices(self):

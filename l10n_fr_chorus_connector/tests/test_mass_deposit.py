@@ -1,15 +1,17 @@
-"""Mass deposit from the invoice list: counts, background job, CSV report, and a
-worker killed in the middle of a deposit never leads to a second deposit."""
+"""Mass deposit from the invoice list: the dialog counts exactly, the invoices go
+through Odoo's own background sending (the same deposit service as the button),
+and the run ends with a CSV report in the launcher's inbox and a notification."""
 
 import csv
 import io
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import ChorusCase
+
+SEND_CRON = "account.ir_cron_account_move_send"
 
 
 class Crash(BaseException):
@@ -23,80 +25,104 @@ class TestMassDeposit(ChorusCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.clerk = new_test_user(cls.env, "chorus_clerk", groups="account.group_account_invoice",
-                                  name="Claire Compta")
+                                  name="Claire Compta", lang="en_US")
 
     def wizard(self, moves):
         return self.env["chorus.mass.deposit.wizard"].with_user(self.clerk).with_context(
             active_model="account.move", active_ids=moves.ids).create({})
 
     def launch(self, moves):
-        wizard = self.wizard(moves)
-        wizard.action_confirm()
-        return self.env["chorus.deposit.batch"].search([], order="id desc", limit=1)
+        self.wizard(moves).action_confirm()
+        return self.env["chorus.deposit.run"].search([], order="id desc", limit=1)
 
-    def run_job(self):
-        return self.env["chorus.deposit.batch"]._cron_chorus_process_batches(budget=120)
+    def run_sending(self, job_count=10):
+        """One call of Odoo's background sending cron."""
+        return self.env["account.move"]._cron_account_move_send(job_count=job_count)
 
-    def test_job_calls_stay_short_and_resume(self):
-        moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
-        batch = self.launch(moves)
-        Batch = self.env["chorus.deposit.batch"]
-        # An exhausted time budget still deposits one invoice, then hands back to ir.cron.
-        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
-        self.assertEqual(batch.state, "running")
-        self.assertEqual(len(self.deposit_calls()), 1)
-        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
-        self.assertEqual(Batch._cron_chorus_process_batches(budget=0), 1)
-        self.assertEqual(batch.state, "done")
-        self.assertEqual(set(moves.mapped("chorus_send_state")), {"sent"})
-        self.assertEqual(len(self.deposit_calls()), 3)
-
-    def csv_rows(self, batch):
-        text = batch.report_id.raw.decode("utf-8-sig")
+    def csv_rows(self, run):
+        text = run.report_id.raw.decode("utf-8-sig")
         return list(csv.reader(io.StringIO(text), delimiter=";"))
 
-    def test_wizard_counts_and_excludes(self):
+    def triggers(self):
+        return self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", self.env.ref(SEND_CRON).id)])
+
+    def test_dialog_counts_exactly_and_says_why_invoices_are_left_out(self):
         todo = self.make_invoice() | self.make_invoice()
         sent = self.deposit(self.make_invoice())
         running = self.make_invoice()
-        self.env["chorus.deposit.batch"]._chorus_create_for(running)
+        running.sending_data = {"author_user_id": self.env.uid,
+                                "author_partner_id": self.env.user.partner_id.id}
         private = self.make_invoice(partner=self.private)
         draft = self.make_invoice(post=False, pdf=False)
-        wizard = self.wizard(todo | sent | running | private | draft)
-        self.assertEqual((wizard.todo_count, wizard.sent_count, wizard.running_count,
-                          wizard.other_count), (2, 1, 1, 2))
-        triggers = self.env["ir.cron.trigger"].search_count([
-            ("cron_id", "=", self.env.ref(
-                "l10n_fr_chorus_connector.ir_cron_chorus_deposit_batch").id)])
-        wizard.action_confirm()
-        batch = self.env["chorus.deposit.batch"].search([], order="id desc", limit=1)
-        self.assertEqual(batch.line_ids.move_id, todo)
-        self.assertEqual(batch.user_id, self.clerk)
-        self.assertEqual(set(todo.mapped("chorus_send_state")), {"queued"})
-        self.assertEqual(self.env["ir.cron.trigger"].search_count([
-            ("cron_id", "=", self.env.ref(
-                "l10n_fr_chorus_connector.ir_cron_chorus_deposit_batch").id)]), triggers + 1,
-            "the job is woken up")
-        self.assertFalse(self.deposit_calls()[1:], "nothing deposited before the job runs")
-
-    def test_job_deposits_reports_each_failure_and_notifies(self):
-        good = self.make_invoice() | self.make_invoice()
         no_service = self.make_invoice(partner=self.public_service)
+        wizard = self.wizard(todo | sent | running | private | draft | no_service)
+        self.assertEqual(wizard.todo_ids, todo)
+        self.assertEqual((wizard.todo_count, wizard.sent_count, wizard.running_count,
+                          wizard.other_count), (2, 1, 1, 3))
+        html = str(wizard.excluded_html)
+        self.assertIn(sent.name, html)
+        self.assertIn("already deposited", html)
+        self.assertIn("being sent in the background", html)
+        self.assertIn("not a public entity", html)
+        self.assertIn("not confirmed", html)
+        self.assertIn("Service code", html)
+        triggers = self.triggers()
+        wizard.action_confirm()
+        run = self.env["chorus.deposit.run"].search([], order="id desc", limit=1)
+        self.assertEqual(run.move_ids, todo)
+        self.assertEqual((run.user_id, run.origin), (self.clerk, "mass"))
+        # Queued in Odoo's own background sending, which is woken up.
+        self.assertEqual(todo.mapped("is_being_sent"), [True, True])
+        self.assertEqual({m.sending_data["chorus_run"] for m in todo}, {run.id})
+        self.assertEqual(self.triggers(), triggers + 1)
+        self.assertEqual(len(self.deposit_calls()), 1, "nothing deposited before the cron")
+
+    def test_confirm_with_nothing_to_deposit_says_why(self):
+        sent = self.deposit(self.make_invoice())
+        private = self.make_invoice(partner=self.private)
+        wizard = self.wizard(sent | private)
+        self.assertEqual(wizard.todo_count, 0)
+        with self.assertRaisesRegex(UserError, "Nothing to deposit on Chorus Pro") as caught:
+            wizard.action_confirm()
+        self.assertIn(sent.name, str(caught.exception))
+        self.assertIn("not a public entity", str(caught.exception))
+
+    def test_background_deposit_reports_each_invoice_and_notifies_in_odoo(self):
+        self.public.invoice_sending_method = "email"  # mass deposit deposits anyway
+        good = self.make_invoice() | self.make_invoice()
+        no_service = self.make_invoice(partner=self.public_service, buyer_reference="ACHATS")
         late_sent = self.make_invoice()
-        batch = self.launch(good | no_service | late_sent)
-        # Deposited by hand after the launch: the job must not send it again.
-        late_sent.chorus_send_state = "to_send"
+        run = self.launch(good | no_service | late_sent)
+        self.assertEqual(run.move_ids, good | no_service | late_sent)
+        # Changed after the launch: the deposit's own checks refuse it.
+        no_service.buyer_reference = False
+        # Deposited by hand after the launch: not deposited again.
         self.assertEqual(late_sent._chorus_deposit()[0][0], "success")
         calls = len(self.deposit_calls())
-        self.run_job()
+        with patch.object(type(self.env["res.partner"]), "_bus_send",
+                          autospec=True) as bus:
+            self.run_sending()
         self.assertEqual(len(self.deposit_calls()), calls + 2, "only the two good ones")
-        self.assertEqual(batch.state, "done")
         self.assertEqual(set(good.mapped("chorus_send_state")), {"sent"})
-        self.assertEqual(no_service.chorus_send_state, "to_send", "back to depositable")
-        states = {line.move_id: line.state for line in batch.line_ids}
-        self.assertEqual(states, {good[0]: "done", good[1]: "done", no_service: "failed",
-                                  late_sent: "skipped"})
-        rows = self.csv_rows(batch)
+        self.assertEqual(good.mapped("is_move_sent"), [True, True])
+        self.assertFalse((good | no_service | late_sent).filtered("sending_data"))
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", "account.move"),
+                                                       ("res_id", "in", good.ids)]),
+                         "deposited, not e-mailed")
+        # The failed one is in error, under the filter, and its chatter says why.
+        self.assertEqual(no_service.chorus_send_state, "error")
+        self.assertIn(no_service, self.env["account.move"].search(
+            [("chorus_send_state", "in", ("error", "uncertain"))]))
+        self.assertChatter(no_service, "Service code")
+        self.assertChatter(no_service, "by Claire Compta via mass deposit")
+        self.assertChatter(good[0], "by Claire Compta via mass deposit")
+        ledger = self.env["chorus.token.move"].search([("invoice_id", "=", good[0].id)])
+        self.assertEqual(ledger.user_id, self.clerk)
+        self.assertIn("via mass deposit", ledger.name)
+        # End of run: CSV in the inbox of the launcher and the administrators.
+        self.assertEqual(run.state, "done")
+        rows = self.csv_rows(run)
         self.assertEqual(rows[0], ["Invoice", "Customer", "Result", "Chorus Pro flow",
                                    "Chorus Pro invoice ID", "Message"])
         by_name = {row[0]: row for row in rows[1:]}
@@ -104,64 +130,79 @@ class TestMassDeposit(ChorusCase):
         self.assertEqual(by_name[good[0].name][3], good[0].chorus_flow_id.name)
         failed = by_name[no_service.name]
         self.assertEqual((failed[1], failed[2]), (self.public_service.name, "Failed"))
-        self.assertIn("service", failed[5].lower())
-        self.assertEqual(by_name[late_sent.name][2], "Skipped")
-        self.assertIn("not deposited again", by_name[late_sent.name][5])
-        message = batch.message_ids.filtered(lambda m: m.attachment_ids == batch.report_id)
-        self.assertTrue(message, "the report is posted with the CSV attached")
+        self.assertIn("Service code", failed[5])
+        self.assertEqual(by_name[late_sent.name][2], "Deposited")
+        message = run.message_ids.filtered(lambda m: m.attachment_ids == run.report_id)
         expected = self.clerk.partner_id | self.company._chorus_managers().partner_id
         self.assertEqual(message.partner_ids, expected)
-        self.assertIn("2 deposited, 1 failed, 1 skipped", message.body)
+        self.assertIn("3 deposited, 1 failed", message.body)
+        inbox = self.env["mail.notification"].search([("mail_message_id", "=", message.id)])
+        self.assertIn(self.clerk.partner_id, inbox.res_partner_id)
+        notified = {call.args[0] for call in bus.call_args_list
+                    if call.args[1] == "simple_notification"}
+        self.assertTrue(expected <= self.env["res.partner"].union(*notified))
+
+    def test_background_messages_speak_the_launchers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.clerk.lang = "fr_FR"
+        move = self.make_invoice()
+        run = self.launch(move)
+        self.assertEqual(run.lang, "fr_FR")
+        self.run_sending()
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertChatter(move, "Déposée sur Chorus Pro")
+        self.assertEqual(self.csv_rows(run)[0][0], "Facture")
+
+    def test_calls_stop_after_their_budget_and_trigger_themselves(self):
+        moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
+        self.launch(moves)
+        triggers = self.triggers()
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_send."
+                   "BACKGROUND_BUDGET", 0):
+            self.run_sending()
+        # Budget spent before the first deposit: all stay queued, the cron runs again.
+        self.assertFalse(self.deposit_calls())
+        self.assertEqual(moves.mapped("is_being_sent"), [True] * 3)
+        self.assertEqual(set(moves.mapped("chorus_send_state")), {"to_send"})
+        self.assertGreater(self.triggers(), triggers)
+        self.run_sending()
+        self.assertEqual(set(moves.mapped("chorus_send_state")), {"sent"})
 
     def test_crash_in_the_middle_never_deposits_twice(self):
-        moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
-        batch = self.launch(moves)
-        Move = type(self.env["account.move"])
-        original = Move._chorus_set_deposited
+        moves = self.make_invoice() | self.make_invoice()
+        run = self.launch(moves)
+        Flow = type(self.env["chorus.flow"])
+        original = Flow._chorus_create_from_deposit
         seen = []
 
-        def dies_on_second(move, flow, chorus_invoice=None):
+        def dies_on_second(flow_model, deposit, move, *args):
             seen.append(move)
             if len(seen) == 2:
                 raise Crash()  # Chorus has the file, Odoo never records it
-            return original(move, flow, chorus_invoice)
+            return original(flow_model, deposit, move, *args)
 
-        # Not assertRaises: Odoo's rolls back its block, a dead worker does not.
         crashed = False
-        with patch.object(Move, "_chorus_set_deposited", dies_on_second):
+        with patch.object(Flow, "_chorus_create_from_deposit", dies_on_second):
             try:
-                self.run_job()
+                self.run_sending()
             except Crash:
                 crashed = True
         self.assertTrue(crashed)
         self.assertEqual(len(self.deposit_calls()), 2)
-        first, second, third = batch.line_ids.sorted("id")
-        self.assertEqual((first.state, second.state, third.state),
-                         ("done", "running", "pending"))
-        self.assertEqual(moves[0].chorus_send_state, "sent")
-        self.assertEqual(moves[1].chorus_send_state, "queued", "coherent: not marked sent")
-        self.assertFalse(moves[1].chorus_flow_id)
-
-        # Restart before Chorus lists the invoice: it waits, nothing is sent again.
-        self.run_job()
-        self.assertEqual(len(self.deposit_calls()), 3, "only the third invoice")
-        self.assertEqual(third.state, "done")
-        self.assertEqual(second.state, "pending")
-        self.assertTrue(second.next_attempt)
-        self.assertTrue(moves[1].chorus_deposit_uncertain)
-        self.assertEqual(batch.state, "running")
-        self.assertChatter(moves[1], "interrupted")
-
-        # Chorus has processed the file; the retry finds it and links it.
+        second = seen[1]
+        self.assertNotEqual(second.chorus_send_state, "sent")
+        # Restart: the attempt journal shows the interrupted deposit; Chorus does not
+        # list the invoice yet, so nothing is sent again.
+        self.run_sending()
+        self.assertEqual(len(self.deposit_calls()), 2)
+        self.assertEqual(second.chorus_send_state, "uncertain")
+        self.assertChatter(second, "interrupted")
+        with self.assertRaisesRegex(UserError, "got no answer"):
+            second.button_cancel()
+        # The hourly sync finds it once Chorus has processed the file.
         self.process_flows()
-        second.write({"next_attempt": fields.Datetime.now() - timedelta(minutes=1)})
-        self.run_job()
-        self.assertEqual(len(self.deposit_calls()), 3, "never deposited twice")
-        self.assertEqual(second.state, "done")
-        self.assertEqual(moves[1].chorus_send_state, "sent")
-        self.assertTrue(moves[1].chorus_flow_id)
-        self.assertFalse(moves[1].chorus_deposit_uncertain)
-        self.assertEqual(batch.state, "done")
-        self.assertEqual(len(self.emulator.store.query(
-            "SELECT id FROM invoices WHERE numero = ?", (moves[1].name,))), 1)
-        self.assertEqual([row[2] for row in self.csv_rows(batch)[1:]], ["Deposited"] * 3)
+        self.company._chorus_sync_status()
+        self.assertEqual(second.chorus_send_state, "sent")
+        self.assertTrue(second.chorus_invoice_id)
+        self.assertEqual(len(self.deposit_calls()), 2, "never deposited twice")
+        self.assertEqual(run.state, "done")

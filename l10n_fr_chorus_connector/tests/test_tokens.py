@@ -208,7 +208,7 @@ class TestChorusTokens(ChorusCase):
         self.assertTrue(move.chorus_deposit_uncertain)
         self.assertBalance(49)
         # Deposited again after the grace delay: the first token covers it.
-        move.chorus_deposit_uncertain = "2020-01-01 00:00:00"
+        move._chorus_service_write({"chorus_deposit_uncertain": "2020-01-01 00:00:00"})
         self.assertEqual(move._chorus_deposit()[0][0], "success")
         self.assertBalance(49)
 
@@ -240,7 +240,8 @@ class TestChorusTokens(ChorusCase):
         self.assertEqual([level for level, _message in results], ["success", "danger"])
         self.assertIn("No Chorus Pro token left", results[1][1])
         self.assertEqual(len(self.deposit_calls()), 1)
-        self.assertEqual(second.chorus_send_state, "to_send")
+        self.assertEqual(second.chorus_send_state, "error")
+        self.assertChatter(second, "No Chorus Pro token left")
         self.assertBalance(0)
 
     def test_low_balance_warns_the_administrators_once(self):

@@ -3,3 +3,4 @@ from . import chorus_recycle_wizard
 from . import chorus_complete_wizard
 from . import chorus_token_adjust_wizard
 from . import chorus_mass_deposit_wizard
+from . import account_move_send_wizard

@@ -1,5 +1,11 @@
-"""Déposer sur Chorus Pro" on a selection of invoices: count, confirm, run in background."""
+"""Déposer sur Chorus Pro" on a selection of invoices: count, confirm, queue.
 
+The dialog says exactly which invoices will be deposited and which are left out,
+and why, before anything happens; confirming queues them in Odoo's background
+sending (see ``chorus.deposit.run``).
+"""
+
+from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -14,7 +20,8 @@ class ChorusMassDepositWizard(models.TransientModel):
     todo_count = fields.Integer("Number to deposit", compute="_compute_groups")
     sent_count = fields.Integer("Already deposited", compute="_compute_groups")
     running_count = fields.Integer("Being deposited", compute="_compute_groups")
-    other_count = fields.Integer("Not for Chorus Pro", compute="_compute_groups")
+    other_count = fields.Integer("Not eligible", compute="_compute_groups")
+    excluded_html = fields.Html("Left out", compute="_compute_groups", sanitize=False)
 
     @api.model
     def default_get(self, fields_list):
@@ -23,37 +30,54 @@ class ChorusMassDepositWizard(models.TransientModel):
             values["move_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
         return values
 
+    @api.model
+    def _chorus_split(self, moves):
+        """``(to deposit, {reason kind: [(move, reason)]})`` for ``moves``."""
+        left_out = {"sent": [], "running": [], "other": []}
+        todo = moves.browse()
+        for move in moves:
+            if move.chorus_send_state == "sent":
+                left_out["sent"].append((move, _("already deposited (flow %s)",
+                                                  move.chorus_flow_id.name or "?")))
+            elif move.sending_data:
+                left_out["running"].append((move, _("being sent in the background")))
+            elif problems := move._chorus_move_problems():
+                left_out["other"].append((move, " ".join(problems)))
+            else:
+                todo |= move
+        return todo, left_out
+
     @api.depends("move_ids")
     def _compute_groups(self):
+        titles = {"sent": _("Already deposited"), "running": _("Being deposited"),
+                  "other": _("Not eligible")}
         for wizard in self:
-            moves = wizard.move_ids
-            sent = moves.filtered(lambda m: m.chorus_send_state == "sent")
-            running = moves.filtered(lambda m: m.chorus_send_state == "queued")
-            other = (moves - sent - running).filtered(
-                lambda m: m.state != "posted" or not m._chorus_is_applicable())
-            todo = moves - sent - running - other
+            todo, left_out = self._chorus_split(wizard.move_ids._origin)
             wizard.todo_ids = todo
             wizard.todo_count = len(todo)
-            wizard.sent_count = len(sent)
-            wizard.running_count = len(running)
-            wizard.other_count = len(other)
+            wizard.sent_count = len(left_out["sent"])
+            wizard.running_count = len(left_out["running"])
+            wizard.other_count = len(left_out["other"])
+            html = Markup()
+            for kind, items in left_out.items():
+                if items:
+                    html += Markup("<p><strong>%s (%s)</strong></p><ul>%s</ul>") % (
+                        titles[kind], len(items), Markup().join(
+                            Markup("<li>%s: %s</li>") % (move.display_name, reason)
+                            for move, reason in items))
+            wizard.excluded_html = html or False
 
     def action_confirm(self):
-        """Create the batch and wake the deposit job up."""
+        """Queue the invoices that can be deposited in Odoo's background sending."""
         self.ensure_one()
-        moves = self.todo_ids.filtered(lambda m: m.chorus_send_state not in ("sent", "queued"))
+        moves, left_out = self._chorus_split(self.move_ids)
         if not moves:
-            raise UserError(_("None of the selected documents can be deposited on Chorus Pro: "
-                              "they are already deposited, being deposited, not posted, or "
-                              "not for a public customer."))
+            reasons = [f"{move.display_name}: {reason}"
+                       for items in left_out.values() for move, reason in items]
+            raise UserError(_("Nothing to deposit on Chorus Pro among the selected "
+                              "documents:\n%s", "\n".join(reasons) or _("no document")))
         moves.check_access("write")
-        batches = self.env["chorus.deposit.batch"]
-        for company in moves.company_id:
-            batch = batches._chorus_create_for(
-                moves.filtered(lambda m, c=company: m.company_id == c), origin="manual",
-                company=company)
-            batch._chorus_trigger()
-            batches |= batch
+        self.env["chorus.deposit.run"]._chorus_launch(moves, origin="mass")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

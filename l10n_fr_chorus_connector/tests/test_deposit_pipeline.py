@@ -1,0 +1,133 @@
+"""One deposit pipeline and one transport state machine (issue 10): every entry
+point ends in the same service, every outcome is one documented transition."""
+
+import re
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from ..chorus.client import ChorusClient
+from ..models.account_move import SEND_STATES, TRANSITIONS
+from .common import ChorusCase
+
+README = Path(__file__).resolve().parents[2] / "README.rst"
+
+
+@tagged("post_install", "-at_install")
+class TestDepositPipeline(ChorusCase):
+
+    def send_in_background(self, moves):
+        """Batch Send & Print, then one call of Odoo's background sending."""
+        wizard = self.env["account.move.send.batch.wizard"].with_context(
+            active_model="account.move", active_ids=moves.ids).create({})
+        wizard.action_send_and_print()
+        self.env["account.move"]._cron_account_move_send()
+
+    def test_readme_documents_the_state_machine_of_the_code(self):
+        text = README.read_text(encoding="utf-8")
+        table = text[text.index(".. chorus-state-machine-start"):
+                     text.index(".. chorus-state-machine-end")]
+        rows = {}
+        for line in table.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 3 and cells[0].startswith("``"):
+                event = cells[0].strip("`")
+                rows[event] = dict(re.findall(r"(\w+) → (\w+)", cells[2]))
+        self.assertEqual(rows, TRANSITIONS)
+        states = {state for state, _label in SEND_STATES}
+        for table_row in TRANSITIONS.values():
+            self.assertLessEqual(set(table_row) | set(table_row.values()), states)
+
+    def test_technical_fields_are_written_by_the_services_only(self):
+        clerk = new_test_user(self.env, "chorus_rpc", groups="account.group_account_invoice")
+        move = self.make_invoice().with_user(clerk)
+        for vals in ({"chorus_send_state": "sent"}, {"chorus_invoice_id": 42},
+                     {"chorus_status": "MISE_EN_PAIEMENT"}, {"chorus_flow_id": False}):
+            with self.assertRaisesRegex(UserError, "can only be changed by the Chorus Pro"):
+                move.write(vals)
+        # A context sent over RPC cannot pass for the services' marker.
+        with self.assertRaises(UserError):
+            move.with_context(chorus_service=True).write({"chorus_send_state": "sent"})
+        self.assertEqual(move.chorus_send_state, "to_send")
+        with self.assertRaisesRegex(ValueError, "cannot happen in state"):
+            move._chorus_transition("flow_rejected")
+
+    def test_button_deposit_marks_the_invoice_sent_for_odoo(self):
+        move = self.make_invoice()
+        self.assertFalse(move.is_move_sent)
+        move.action_chorus_deposit()
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertTrue(move.is_move_sent)
+        self.assertEqual(move.move_sent_values, "sent")
+
+    def test_send_and_print_failing_on_503_ends_in_error_and_is_depositable_again(self):
+        self.public.invoice_sending_method = "chorus_pro"
+        move = self.make_invoice()
+        self.emulator.inject_fault("503")
+        self.send_in_background(move)
+        self.assertEqual(move.chorus_send_state, "error", "not stuck as queued")
+        self.assertFalse(move.sending_data)
+        self.assertIn(move, self.env["account.move"].search(
+            [("chorus_send_state", "in", ("error", "uncertain"))]))
+        self.assertChatter(move, "could not be reached, nothing was deposited")
+        self.assertFalse(self.emulator_flows())
+        # Deposited again by Send & Print (and it would be by the button, the mass or
+        # the automatic deposit: all take "error").
+        self.send_in_background(move)
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertEqual(len(self.emulator_flows()), 1)
+
+    def test_send_and_print_ignores_odoo_stock_cii_checks_and_confirms(self):
+        # Like the demo company: no VAT number, phone or e-mail.
+        self.company.partner_id.write({"vat": False, "phone": False, "email": False})
+        self.public.write({"invoice_sending_method": "chorus_pro",
+                           "invoice_edi_format": "facturx"})
+        move = self.make_invoice(pdf=False)
+        self.assertFalse(move._chorus_deposit_problems())
+        wizard = self.env["account.move.send.wizard"].with_context(
+            active_model="account.move", active_ids=move.ids,
+            force_report_rendering=True).create({})
+        self.assertFalse({key for key, alert in (wizard.alerts or {}).items()
+                          if alert.get("level") == "danger"})
+        action = wizard.action_send_and_print()
+        self.assertEqual(move.chorus_send_state, "sent")
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn(move.chorus_flow_id.name, action["params"]["message"])
+
+    def test_answer_without_flow_number_is_an_unknown_outcome_keeping_the_token(self):
+        move = self.make_invoice()
+        with patch.object(ChorusClient, "_call",
+                          return_value={"codeRetour": 0, "libelle": "TRA_MSG_00.000"}):
+            level, message = move._chorus_deposit()[0]
+        self.assertEqual((level, move.chorus_send_state), ("danger", "uncertain"))
+        self.assertIn("without a flow number", message)
+        ledger = self.env["chorus.token.move"].search([("invoice_id", "=", move.id)])
+        self.assertEqual(ledger.mapped("reason"), ["deposit"], "the token is not given back")
+
+    def test_reset_and_cancel_refused_while_the_outcome_is_unknown(self):
+        move = self.make_invoice()
+        self.emulator.inject_fault("500")
+        move._chorus_deposit()
+        self.assertEqual(move.chorus_send_state, "uncertain")
+        self.assertFalse(move.show_reset_to_draft_button)
+        for action in (move.button_draft, move.button_cancel):
+            with self.assertRaisesRegex(UserError, "Chorus Pro may have the invoice"):
+                action()
+        self.assertEqual(move.state, "posted")
+
+    def test_reset_and_cancel_refused_while_queued_for_deposit(self):
+        move = self.make_invoice()
+        self.env["chorus.deposit.run"]._chorus_launch(move)
+        with self.assertRaisesRegex(UserError, "waiting to be sent in the background"):
+            move.button_draft()
+
+    def test_error_state_reset_to_draft_is_allowed(self):
+        move = self.make_invoice()
+        self.emulator.inject_fault("503")
+        move._chorus_deposit()
+        self.assertEqual(move.chorus_send_state, "error")
+        move.button_draft()
+        self.assertEqual(move.state, "draft")
