@@ -1,10 +1,11 @@
 """Deposit by data: the invoice PDF (``ajouter/fichier``) and its data (``soumettre``).
 
-A second way through the same deposit service (``account_move_deposit.py``): same
-lock, checks, tokens, attempt record and reconciliation, only the call differs.
-``_chorus_build_file`` gives ``(PDF name, PDF, SYNTAX_DATA)`` for these invoices and
-the service hands them to :meth:`_chorus_deposit_data` instead of ``deposer/flux``.
-Chorus answers at once with the invoice ID and status: no flow to wait for.
+A second way through the same deposit pipeline (``account_move_deposit.py``): same
+lock, checks, tokens, attempt journal, state machine and reconciliation; only the
+call and the recording differ. ``_chorus_build_file`` gives ``(PDF name, PDF,
+SYNTAX_DATA)`` for these invoices, ``_chorus_send_file`` (the pipeline's plug-in
+point) uploads and submits them, and ``_chorus_data_deposited`` records the answer:
+Chorus answers at once with the invoice ID and status, no flow to wait for.
 
 Used when the company chose the mode "Invoice data", and always for frameworks with
 a validator (A9 subcontractor, A12 co-contractor): the validator travels only in
@@ -160,14 +161,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Deposit
     # ------------------------------------------------------------------
-    def _chorus_deposit_data(self, client, pdf_name, pdf):
-        """Upload the attachments and the PDF, submit the data; record the answer.
-
-        Called by the deposit service inside its error handling (token, unanswered
-        deposit, refusal): raises the client's ``ChorusError`` as ``deposit_flow`` would.
-        Returns the service's ``(level, message)``.
-        """
-        self.ensure_one()
+    def _chorus_send_file(self, client, file):
+        # EXTENDS account_move_deposit: a deposit by data instead of deposer/flux.
+        # Raises the client's ChorusError like deposit_flow (the service records it);
+        # returns the InvoiceUpdate, recorded by _chorus_data_deposited.
+        pdf_name, pdf, syntax = file
+        if syntax != SYNTAX_DATA:
+            return super()._chorus_send_file(client, file)
         company = self.company_id
         service_id = None
         if company.chorus_supplier_service_code:
@@ -183,17 +183,19 @@ class AccountMove(models.Model):
                          name=a.name)
             for a in self.chorus_attachment_ids]
         submission = replace(self._chorus_submission(service_id), attachments=attachments)
-        update = client.deposit_invoice_data(submission, pdf, pdf_name)
-        self._chorus_set_deposited(self.env["chorus.flow"])
-        self.write({
-            "chorus_invoice_id": update.chorus_id,
-            "chorus_invoice_number": update.number or self.name,
-            "chorus_status": status_code(update.status),
-            "chorus_status_date": fields.Datetime.now(),
-        })
-        status = dict(self._fields["chorus_status"]._description_selection(self.env)).get(
-            self.chorus_status, update.status)
-        message = _("Deposited on Chorus Pro by data: invoice ID %(id)s, status %(status)s.",
-                    id=update.chorus_id, status=status)
-        self.message_post(body=message)
+        return client.deposit_invoice_data(submission, pdf, pdf_name)
+
+    def _chorus_data_deposited(self, update, attempt, by):
+        """Record the answer of ``soumettre``: the invoice ID and status, at once."""
+        self.ensure_one()
+        status = status_code(update.status)
+        label = dict(self._fields["chorus_status"]._description_selection(self.env)).get(
+            status, update.status)
+        message = _("Deposited on Chorus Pro by data%(by)s: invoice ID %(id)s, status "
+                    "%(status)s.", by=by, id=update.chorus_id, status=label)
+        self._chorus_transition(
+            "success", message, chorus_flow_id=False, chorus_followup_done=False,
+            chorus_attempt_done=attempt, chorus_invoice_id=update.chorus_id,
+            chorus_invoice_number=update.number or self.name, chorus_status=status,
+            chorus_status_date=fields.Datetime.now())
         return ("success", f"{self.name}: {message}")

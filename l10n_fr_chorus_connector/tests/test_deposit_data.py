@@ -190,3 +190,16 @@ class TestDepositData(ChorusCase):
         self.assertEqual(self.company.chorus_deposit_mode, "data")
         self.assertEqual(self.env["res.company"].create({"name": "Autre"}).chorus_deposit_mode,
                          "file")
+
+    def test_background_sending_deposits_by_data_too(self):
+        # Mass and automatic deposits end in the same pipeline (background variant).
+        move = self.make_invoice()
+        level, message = move._chorus_deposit_background()
+        self.assertEqual(level, "success", message)
+        self.assertEqual(move.chorus_invoice_id, self.emulator_invoice(move.name)["id"])
+        self.assertEqual((move.chorus_send_state, move.chorus_status), ("sent", "DEPOSEE"))
+        self.assertEqual(len(self.soumettre_calls()), 1)
+        # Asked again (a second job): not deposited twice.
+        level, _message = move._chorus_deposit_background()
+        self.assertEqual(level, "info")
+        self.assertEqual(len(self.soumettre_calls()), 1)
