@@ -12,7 +12,7 @@ a validator (A9 subcontractor, A12 co-contractor): the validator travels only in
 ``soumettre``'s ``cadreDeFacturation``.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
@@ -22,9 +22,17 @@ from ..chorus import bodies, rules
 from ..chorus import types as t
 from ..chorus.errors import ChorusValidationError
 from .account_move_deposit import SYNTAX_DATA
-from .account_move_followup import status_code
+from .account_move_followup import DUPLICATE_TEXT, status_code
 
 _TYPES = {"out_invoice": "FACTURE", "out_refund": "AVOIR"}
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    """``soumettre`` refused the number as a duplicate and Chorus lists that invoice."""
+
+    invoice: t.InvoiceSummary
+    reason: str
 
 
 def _amount(value):
@@ -183,11 +191,33 @@ class AccountMove(models.Model):
                          name=a.name)
             for a in self.chorus_attachment_ids]
         submission = replace(self._chorus_submission(service_id), attachments=attachments)
-        return client.deposit_invoice_data(submission, pdf, pdf_name)
+        try:
+            return client.deposit_invoice_data(submission, pdf, pdf_name)
+        except ChorusValidationError as exc:
+            # Chorus already has this number (an earlier deposit whose answer was
+            # lost): link what it has instead of reporting a refusal.
+            reason = exc.libelle or exc.message
+            found = self._chorus_search_own_number(client) \
+                if DUPLICATE_TEXT.search(reason or "") else []
+            if not found:
+                raise
+            return _Duplicate(found[0], reason)
 
     def _chorus_data_deposited(self, update, attempt, by):
         """Record the answer of ``soumettre``: the invoice ID and status, at once."""
         self.ensure_one()
+        if isinstance(update, _Duplicate):
+            found = update.invoice
+            self._chorus_token_give_back(f"{self.name}: {update.reason}")
+            message = _(
+                "Chorus Pro refused the deposit as a duplicate (%(reason)s): it already has "
+                "invoice %(invoice)s (invoice ID %(id)s), now linked and followed. It was "
+                "not deposited twice.", reason=update.reason, invoice=self.name,
+                id=found.chorus_id)
+            self._chorus_transition(
+                "found", message, chorus_flow_id=False, chorus_followup_done=False,
+                chorus_attempt_done=attempt, **self._chorus_invoice_vals(found))
+            return ("success", f"{self.name}: {message}")
         status = status_code(update.status)
         label = dict(self._fields["chorus_status"]._description_selection(self.env)).get(
             status, update.status)

@@ -203,3 +203,18 @@ class TestDepositData(ChorusCase):
         level, _message = move._chorus_deposit_background()
         self.assertEqual(level, "info")
         self.assertEqual(len(self.soumettre_calls()), 1)
+
+    def test_duplicate_refusal_links_the_invoice_chorus_has(self):
+        # Chorus already has the number (an earlier deposit Odoo never heard of).
+        move = self.make_invoice()
+        submission = move._chorus_submission()
+        self.company._chorus_client().deposit_invoice_data(submission, self.pdf, "x.pdf")
+        chorus_id = self.emulator_invoice(move.name)["id"]
+        before = self.balance()
+        level, message = move._chorus_deposit()[0]
+        self.assertEqual(level, "success", message)
+        self.assertIn("not deposited twice", message)
+        self.assertEqual((move.chorus_send_state, move.chorus_invoice_id), ("sent", chorus_id))
+        self.assertEqual(self.balance(), before)  # the refused attempt costs nothing
+        self.assertEqual(len(self.emulator.store.query(
+            "SELECT id FROM invoices WHERE numero = ?", (move.name,))), 1)
