@@ -9,7 +9,8 @@ indemnity for recovery costs. The defaults follow the texts:
   agreed otherwise (never below three times the legal interest rate); for public
   buyers, the default interest on late payment is the ECB rate + 8 points
   (R2192-31 Code de la commande publique);
-- flat indemnity for recovery costs (L441-10 II, amount set by D441-5): 40 €;
+- flat indemnity for recovery costs (L441-10 II, amount set by D441-5): 40 €; the
+  same 40 € for public buyers (D2192-35 Code de la commande publique);
 - discount: none unless the company grants one.
 
 They travel in the Factur-X as notes (BT-22) with their UNTDID 4451 subject codes
@@ -25,7 +26,8 @@ DEFAULT_PENALTIES = (
     "(art. L441-10 du code de commerce).")
 DEFAULT_RECOVERY = (
     "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : "
-    "40 € (art. L441-10 et D441-5 du code de commerce).")
+    "40 € (art. D2192-35 du code de la commande publique pour les acheteurs publics, "
+    "art. L441-10 et D441-5 du code de commerce sinon).")
 DEFAULT_DISCOUNT = "Pas d'escompte pour paiement anticipé."
 
 #: Mention field → UNTDID 4451 subject code of its Factur-X note (BT-21).
