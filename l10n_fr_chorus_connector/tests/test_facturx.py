@@ -276,6 +276,19 @@ class TestEn16931(ChorusCase):
         reports = self.assertRulesPass(self.deposited_files(cases))
         self.assertEqual(len(reports), 2 * len(cases))
 
+    def test_files_that_really_left_pass(self):
+        # The deposited files as kept on their flows (Factur-X PDF, then CII 16B XML).
+        factur_x = self.make_invoice(buyer_reference="ACHATS")
+        factur_x._chorus_deposit()
+        self.company.chorus_flow_syntax = "IN_DP_E1_CII_16B"
+        cii = self.make_invoice()
+        cii.chorus_attachment_ids = self.make_attachment("pv_reception.pdf", b"%PDF-1.4 pv")
+        cii._chorus_deposit()
+        _name, xml = facturx.get_facturx_xml_from_pdf(
+            factur_x.chorus_flow_id.attachment_id.raw, check_xsd=True)
+        self.assertRulesPass({"Factur-X flow": xml,
+                              "CII flow": cii.chorus_flow_id.attachment_id.raw})
+
     def test_framework_a2_and_a9_pass(self):
         move = self.make_invoice()
         self.env["account.payment.register"].with_context(
