@@ -62,6 +62,18 @@ def test_amounts_must_add_up(api):
     assert "ligneTvaMontantTvaParTaux" in refused(api, body)
 
 
+def test_consulter_shows_what_was_submitted(api):
+    body = submit_body("S-DATA")
+    invoice_id = api.ok(SUBMIT, body)["identifiantFactureCPP"]
+    facture = api.ok("factures/v1/consulter/fournisseur",
+                     {"identifiantFactureCPP": invoice_id})["facture"]
+    assert facture["lignesDePoste"]["lignePoste"] == body["lignePoste"]
+    assert facture["recapitulatifDeTva"]["ligneTva"] == body["ligneTva"]
+    assert facture["references"]["modePaiement"] == "VIREMENT"
+    assert facture["fournisseur"]["codeCoordonneesBancairesFournisseur"] == \
+        D.SUPPLIER_BANK_ACCOUNTS[0][0]
+
+
 def test_a9_goes_to_its_validator_first(emu, api):
     payload = api.ok(SUBMIT, submit_body("S-A9", cadreDeFacturation=A9))
     assert payload["statutFacture"] == "A_VALIDER_1"
@@ -175,7 +187,8 @@ def test_a_state_file_from_before_gets_the_new_columns(tmp_path):
 
     old_schema = store.SCHEMA.replace(
         ", cadre TEXT NOT NULL DEFAULT 'A1_FACTURE_FOURNISSEUR',\n"
-        "    valideur_siret TEXT, valideur_service TEXT, service_fournisseur_id INTEGER", "")
+        "    valideur_siret TEXT, valideur_service TEXT, service_fournisseur_id INTEGER,\n"
+        "    soumission TEXT", "")
     assert old_schema != store.SCHEMA
     path = str(tmp_path / "old.sqlite3")
     conn = sqlite3.connect(path)
@@ -187,8 +200,8 @@ def test_a_state_file_from_before_gets_the_new_columns(tmp_path):
     conn.close()
     opened = store.Store(path)
     row = opened.one("SELECT * FROM invoices")
-    assert (row["numero"], row["cadre"], row["valideur_siret"]) == (
-        "F1", "A1_FACTURE_FOURNISSEUR", None)
+    assert (row["numero"], row["cadre"], row["valideur_siret"], row["soumission"]) == (
+        "F1", "A1_FACTURE_FOURNISSEUR", None, None)
     opened.close()
     store.Store(path).close()  # opening again changes nothing
 

@@ -88,6 +88,26 @@ class TestDepositData(ChorusCase):
                          ("VIREMENT", directory.SUPPLIER_BANK_ACCOUNTS[0][0]))
         move.action_chorus_deposit()
         self.assertEqual(move.chorus_status, "DEPOSEE")
+        # What reached Chorus, as it shows it back (consulter/fournisseur).
+        details = self.company._chorus_client().get_invoice(move.chorus_invoice_id)
+        self.assertEqual((details.deposit_mode, details.framework),
+                         ("DEPOT_PDF_API", "A1_FACTURE_FOURNISSEUR"))
+        facture = details.raw
+        self.assertEqual([(line["lignePosteDenomination"], line["lignePosteQuantite"],
+                           line["lignePosteMontantUnitaireHT"],
+                           line.get("lignePosteMontantRemiseHT"),
+                           line["lignePosteTauxTvaManuel"])
+                          for line in facture["lignesDePoste"]["lignePoste"]],
+                         [("Audit de conformité", 3, 400.0, 120.0, 20.0),
+                          ("Formation", 1, 250.0, None, 10.0)])
+        self.assertEqual([(v["ligneTvaTauxManuel"], v["ligneTvaMontantBaseHtParTaux"],
+                           v["ligneTvaMontantTvaParTaux"])
+                          for v in facture["recapitulatifDeTva"]["ligneTva"]],
+                         [(10.0, 250.0, 25.0), (20.0, 1080.0, 216.0)])
+        self.assertEqual(facture["fournisseur"]["codeCoordonneesBancairesFournisseur"],
+                         directory.SUPPLIER_BANK_ACCOUNTS[0][0])
+        self.assertEqual([pj["pieceJointeComplementaireDesignation"]
+                          for pj in facture["listeDesPiecesJointes"]], ["bon_de_livraison.pdf"])
         uploads = self.emulator.store.query("SELECT nom FROM attachments ORDER BY id")
         self.assertEqual([u["nom"] for u in uploads],
                          ["bon_de_livraison.pdf", f"{move.name.replace('/', '_')}.pdf"])

@@ -1,6 +1,7 @@
 """Supplier actions: recycle, complete, submit from data, acknowledge rejection, upload."""
 
 import hashlib
+import json
 
 from . import checks
 from . import directory as d
@@ -130,6 +131,9 @@ def soumettre(ctx: Context, body: dict) -> dict:
         raise ApiError(400, m.INVALID_DATA, " ".join(problems))
     invoice_id = create_invoice(ctx.store, inv, supplier_id, ctx.now, None,
                                 body["modeDepot"], body.get("commentaire"))
+    # Kept as received: consulter/fournisseur shows the lines, VAT lines and references.
+    ctx.store.execute("UPDATE invoices SET soumission = ? WHERE id = ?",
+                      (json.dumps(body, ensure_ascii=False), invoice_id))
     fingerprint = hashlib.sha256(f"{invoice_id}:{inv.numero}:{ctx.now}".encode()).hexdigest()
     return m.answer(identifiantFactureCPP=invoice_id, numeroFacture=inv.numero,
                     identifiantStructure=d.structure_by_id(supplier_id).siret,

@@ -237,7 +237,30 @@ def consulter_fournisseur(ctx: Context, body: dict) -> dict:
         "lignesDePoste": {"lignePoste": []}, "recapitulatifDeTva": {"ligneTva": []},
         "listeDesPiecesJointes": [],
     }
+    _add_submitted_data(facture, row)
     return m.answer(facture=facture)
+
+
+def _add_submitted_data(facture: dict, row) -> None:
+    """What a deposit by data sent (lines, VAT lines, payment data) — None for flows."""
+    if not row["soumission"]:
+        return
+    body = json.loads(row["soumission"])
+    facture["lignesDePoste"]["lignePoste"] = body.get("lignePoste") or []
+    facture["recapitulatifDeTva"]["ligneTva"] = body.get("ligneTva") or []
+    facture["listeDesPiecesJointes"] = body.get("pieceJointeComplementaire") or []
+    facture["pieceJointePrincipale"] = body.get("pieceJointePrincipale") or []
+    refs = body["references"]
+    facture["references"].update({
+        "typeTva": refs.get("typeTva"), "modePaiement": refs.get("modePaiement"),
+        "motifExonerationTva": refs.get("motifExonerationTva")})
+    facture["fournisseur"].update({
+        "idServiceFournisseur": body["fournisseur"].get("idServiceFournisseur"),
+        "codeCoordonneesBancairesFournisseur":
+            body["fournisseur"].get("codeCoordonneesBancairesFournisseur")})
+    facture["montantTotal"].update({
+        key: body["montantTotal"].get(key)
+        for key in ("montantRemiseGlobaleTTC", "motifRemiseGlobaleTTC")})
 
 
 def consulter_historique(ctx: Context, body: dict) -> dict:

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     devise TEXT NOT NULL DEFAULT 'EUR', montant_ht REAL, montant_tva REAL,
     montant_ttc REAL, montant_a_payer REAL, rejet_traite INTEGER NOT NULL DEFAULT 0,
     file_name TEXT, file_content BLOB, cadre TEXT NOT NULL DEFAULT 'A1_FACTURE_FOURNISSEUR',
-    valideur_siret TEXT, valideur_service TEXT, service_fournisseur_id INTEGER);
+    valideur_siret TEXT, valideur_service TEXT, service_fournisseur_id INTEGER,
+    soumission TEXT);
 CREATE INDEX IF NOT EXISTS inv_supplier_etat ON invoices (supplier_id, etat_at);
 CREATE INDEX IF NOT EXISTS inv_supplier_depot ON invoices (supplier_id, date_depot);
 CREATE INDEX IF NOT EXISTS inv_supplier_numero ON invoices (supplier_id, numero);
@@ -60,6 +61,7 @@ ADDED_COLUMNS = (
     ("invoices", "valideur_siret", "TEXT"),
     ("invoices", "valideur_service", "TEXT"),
     ("invoices", "service_fournisseur_id", "INTEGER"),
+    ("invoices", "soumission", "TEXT"),
 )
 
 # Tables emptied by reset(); AUTOINCREMENT keeps ids growing across resets so that a
