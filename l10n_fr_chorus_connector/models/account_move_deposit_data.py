@@ -12,6 +12,7 @@ a validator (A9 subcontractor, A12 co-contractor): the validator travels only in
 ``soumettre``'s ``cadreDeFacturation``.
 """
 
+import time
 from dataclasses import dataclass, replace
 
 from odoo import _, fields, models
@@ -25,6 +26,11 @@ from .account_move_deposit import SYNTAX_DATA
 from .account_move_followup import DUPLICATE_TEXT, status_code
 
 _TYPES = {"out_invoice": "FACTURE", "out_refund": "AVOIR"}
+
+
+#: Supplier service ids found on Chorus: {(db, company, structure, code): (id, time)}.
+_SERVICE_IDS = {}
+SERVICE_ID_TTL = 3600
 
 
 @dataclass(frozen=True)
@@ -176,16 +182,7 @@ class AccountMove(models.Model):
         pdf_name, pdf, syntax = file
         if syntax != SYNTAX_DATA:
             return super()._chorus_send_file(client, file)
-        company = self.company_id
-        service_id = None
-        if company.chorus_supplier_service_code:
-            service_id = client.find_service_id(company.chorus_supplier_id,
-                                                company.chorus_supplier_service_code)
-            if service_id is None:
-                raise ChorusValidationError(_(
-                    "The supplier service code %s (Settings > Chorus Pro) is not a service "
-                    "of your structure on Chorus Pro.", company.chorus_supplier_service_code),
-                    operation="submit_invoice")
+        service_id = self._chorus_supplier_service_id(client)
         attachments = [
             t.Attachment(id=client.upload_attachment(a.raw or b"", a.name, a.mimetype),
                          name=a.name)
@@ -202,6 +199,28 @@ class AccountMove(models.Model):
             if not found:
                 raise
             return _Duplicate(found[0], reason)
+
+    def _chorus_supplier_service_id(self, client):
+        """``idServiceFournisseur`` of the settings' supplier service code (or None).
+
+        Looked up on Chorus (``rechercher/services``) once an hour per process, not
+        once per invoice of a mass deposit.
+        """
+        company = self.company_id
+        code = (company.chorus_supplier_service_code or "").strip()
+        if not code:
+            return None
+        key = (self.env.cr.dbname, company.id, company.chorus_supplier_id, code.upper())
+        cached = _SERVICE_IDS.get(key)
+        if cached and time.monotonic() - cached[1] < SERVICE_ID_TTL:
+            return cached[0]
+        service_id = client.find_service_id(company.chorus_supplier_id, code)
+        if service_id is None:
+            raise ChorusValidationError(_(
+                "The supplier service code %s (Settings > Chorus Pro) is not a service "
+                "of your structure on Chorus Pro.", code), operation="submit_invoice")
+        _SERVICE_IDS[key] = (service_id, time.monotonic())
+        return service_id
 
     def _chorus_data_deposited(self, update, attempt, by):
         """Record the answer of ``soumettre``: the invoice ID and status, at once."""

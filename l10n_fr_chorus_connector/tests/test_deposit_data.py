@@ -159,6 +159,12 @@ class TestDepositData(ChorusCase):
         move.action_chorus_deposit()
         self.assertEqual(self.emulator_invoice(move.name)["service_fournisseur_id"],
                          directory.SUPPLIER_SERVICE_ID)
+        # Looked up once, not per invoice.
+        second = self.make_invoice()
+        second.action_chorus_deposit()
+        self.assertEqual(self.emulator_invoice(second.name)["service_fournisseur_id"],
+                         directory.SUPPLIER_SERVICE_ID)
+        self.assertEqual(len(self.emulator.api_calls("rechercher/services")), 1)
         # A code Chorus does not know: refused with the reason, token given back.
         self.company.chorus_supplier_service_code = "INCONNU"
         other = self.make_invoice()
