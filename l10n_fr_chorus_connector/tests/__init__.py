@@ -21,5 +21,6 @@ from . import test_neutralize
 from . import test_environments
 from . import test_token_rights
 from . import test_partner_siret
+from . import test_deposit_data
 from . import test_invoice_form
 from . import test_tour_chorus
