@@ -318,6 +318,15 @@ class AccountMove(models.Model):
                 return ("danger", f"{self.name}: {message}")
             if outcome:
                 return outcome
+        try:
+            # The PISTE token first: a worker stopped while asking for it must not leave
+            # an attempt that blocks the invoice although nothing was sent.
+            client.get_token()
+        except ChorusError as exc:
+            message = _("Chorus Pro could not be reached, nothing was deposited%(by)s: "
+                        "%(error)s", by=by, error=self.company_id._chorus_error_message(exc))
+            self._chorus_transition("unreachable", message)
+            return ("danger", f"{self.name}: {message}")
         if refused := self._chorus_token_take():  # tokens: models/account_move_token.py
             self._chorus_transition("checks_refused", refused[1])
             return refused

@@ -9,16 +9,38 @@ deposits after ``BACKGROUND_BUDGET`` seconds: the rest stays queued and the cron
 is triggered again at once.
 """
 
+import functools
+import logging
+import subprocess
 import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import find_in_path
+
+_logger = logging.getLogger(__name__)
 
 METHOD = "chorus_pro"
 #: Seconds of depositing per call of Odoo's sending cron (a prefork cron worker
 #: lives 120 s; one deposit call is bounded by the client, see chorus/transport.py).
 BACKGROUND_BUDGET = 30.0
-EDI_ERROR_MARKER = "chorus_stock_edi_errors"
+BATCH_PARAM = "account.pdf_generation_batch"
+
+
+@functools.cache
+def wkhtmltopdf_renders_batches():
+    """Whether wkhtmltopdf can render several invoices in one run: only builds with
+    the patched Qt can (Debian's 0.12.6 cannot: the PDF comes out unreadable)."""
+    try:
+        output = subprocess.run([find_in_path("wkhtmltopdf"), "--version"],
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    patched = "patched qt" in (output.stdout + output.stderr).lower()
+    if not patched:
+        _logger.info("wkhtmltopdf without patched Qt: Send & Print renders one invoice "
+                     "PDF at a time (set %s to choose)", BATCH_PARAM)
+    return patched
 
 
 class AccountMoveSend(models.AbstractModel):
@@ -95,6 +117,18 @@ class AccountMoveSend(models.AbstractModel):
             "res_field": "ubl_cii_xml_file",
         }
         invoice_data["ubl_cii_xml_options"] = {"ubl_cii_format": "facturx", "builder": builder}
+
+    @api.model
+    def _prepare_invoice_pdf_report(self, invoices_data):
+        # EXTENDS 'account': Odoo renders the PDFs of a background batch in one
+        # wkhtmltopdf run, which only a patched-Qt build gets right; with another
+        # build (and no explicit setting), one invoice per run.
+        explicit = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM)
+        if len(invoices_data) > 1 and not explicit and not wkhtmltopdf_renders_batches():
+            for invoice, invoice_data in invoices_data.items():
+                super()._prepare_invoice_pdf_report({invoice: invoice_data})
+            return None
+        return super()._prepare_invoice_pdf_report(invoices_data)
 
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
