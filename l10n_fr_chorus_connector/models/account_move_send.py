@@ -21,8 +21,9 @@ from odoo.tools.misc import find_in_path
 _logger = logging.getLogger(__name__)
 
 METHOD = "chorus_pro"
-#: Seconds of depositing per call of Odoo's sending cron (a prefork cron worker
-#: lives 120 s; one deposit call is bounded by the client, see chorus/transport.py).
+#: Seconds of depositing per call of Odoo's sending cron, counted once its PDFs are
+#: rendered (a prefork cron worker lives 120 s; one deposit call is bounded by the
+#: client, see chorus/transport.py). At least one invoice is deposited per call.
 BACKGROUND_BUDGET = 30.0
 BATCH_PARAM = "account.pdf_generation_batch"
 
@@ -134,17 +135,23 @@ class AccountMoveSend(models.AbstractModel):
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
         # EXTENDS 'account'
         super()._call_web_service_after_invoice_pdf_render(invoices_data)
-        deadline = self.env.context.get("chorus_deadline")
+        # The budget counts deposits only (the PDFs are rendered by now), and each call
+        # deposits at least one invoice.
+        deadline = None
+        if self.env.context.get("chorus_deferred") is not None:
+            deadline = time.monotonic() + BACKGROUND_BUDGET
+        started = False
         for invoice, invoice_data in invoices_data.items():
             if METHOD not in invoice_data["sending_methods"] \
                     or not self._is_applicable_to_move(METHOD, invoice, **invoice_data):
                 continue
             pdf = (invoice_data.get("pdf_attachment_values") or {}).get("raw")
             if invoice.sending_data:
-                if deadline and time.monotonic() >= deadline:
+                if deadline and time.monotonic() >= deadline and started:
                     self._chorus_defer(invoice, invoice_data)
                     continue
                 self._chorus_background_one(invoice, invoice_data, pdf)
+                started = True
             else:
                 self._chorus_interactive_one(invoice, invoice_data, pdf)
             if self._can_commit():
@@ -231,8 +238,7 @@ class AccountMoveSend(models.AbstractModel):
                 moves, from_cron=from_cron, allow_raising=allow_raising,
                 allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
         deferred = {}
-        sender = self.with_context(chorus_deferred=deferred,
-                                   chorus_deadline=time.monotonic() + BACKGROUND_BUDGET)
+        sender = self.with_context(chorus_deferred=deferred)
         result = super(AccountMoveSend, sender)._generate_and_send_invoices(
             moves, from_cron=from_cron, allow_raising=allow_raising,
             allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
