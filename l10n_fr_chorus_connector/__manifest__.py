@@ -28,5 +28,9 @@
         "data/ir_cron_sync.xml",
         "views/chorus_sync_views.xml",
         "wizards/chorus_mass_deposit_wizard_views.xml",
+        "data/chorus_ecb_rate_data.xml",
+        "views/chorus_payment_views.xml",
+        "views/chorus_engagement_views.xml",
+        "views/chorus_payment_report_views.xml",
     ],
 }

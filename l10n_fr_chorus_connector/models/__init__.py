@@ -22,3 +22,11 @@ from . import res_config_settings_sync
 from . import account_move_sync
 from . import chorus_deposit_run
 from . import chorus_deposit_attempt
+from . import res_partner_payment
+from . import chorus_ecb_rate
+from . import account_move_payment
+from . import account_move_late_claim
+from . import res_company_engagement
+from . import res_config_settings_engagement
+from . import account_move_engagement
+from . import chorus_payment_report

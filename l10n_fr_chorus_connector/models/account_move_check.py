@@ -51,6 +51,7 @@ class AccountMove(models.Model):
         errors = list(self.company_id._chorus_configuration_errors())
         errors += self.company_id._chorus_token_problems()
         errors += self._chorus_routing_problems()
+        errors += self._chorus_engagement_problems()  # EJ known on Chorus Pro (issue 13)
         errors += self._chorus_document_problems()
         errors += self._chorus_payment_problems()
         errors += self._chorus_attachment_problems()

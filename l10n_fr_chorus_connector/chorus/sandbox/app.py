@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import directory as d
 from . import ops_actions as act
+from . import ops_engagements as ej
 from . import ops_factures as fac
 from . import ops_structures as st
 from . import specs
@@ -64,7 +65,7 @@ ROUTES = {
     "/cpro/transverses/v1/recuperer/coordbanc/valides": (
         "POST", st.coordbanc_valides, specs.COORDBANC_VALIDES),
     "/cpro/engagementsJuridiques/v1/rechercher": (
-        "POST", st.ej_rechercher, specs.EJ_RECHERCHER),
+        "POST", ej.rechercher, specs.EJ_RECHERCHER),
 }
 
 
