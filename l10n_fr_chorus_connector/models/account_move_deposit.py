@@ -20,6 +20,7 @@ import base64
 import logging
 import os
 import tempfile
+import time
 from datetime import timedelta
 
 import facturx
@@ -46,6 +47,11 @@ SYNTAX_CII = "IN_DP_E1_CII_16B"
 UNCERTAIN_GRACE = timedelta(hours=1)
 TIMEOUT_PARAM = "l10n_fr_chorus_connector.timeout"
 LOCK_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
+#: Seconds of one run of Odoo's sending cron (it chains up to 10 calls of 10 invoices,
+#: about 2 s each with wkhtmltopdf): once spent, the run ends and the cron is triggered
+#: again, so that a prefork cron worker (limit_time_real 120 s) is never stopped.
+JOB_RUN_BUDGET = 60.0
+_RUN_STARTS = {}
 
 
 class AccountMove(models.Model):
@@ -117,6 +123,11 @@ class AccountMove(models.Model):
         # button) postpones the call instead of failing it, and a call that could not
         # take its invoices is triggered again; finished deposit runs are reported.
         cron = self.env.ref("account.ir_cron_account_move_send")
+        if self._chorus_job_run_spent():
+            # Ends this run (nothing left for Odoo's runner); the next one goes on.
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            cron._trigger()
+            return None
         queued = self.search([("sending_data", "!=", False)], limit=job_count)
         if queued:
             try:
@@ -135,6 +146,19 @@ class AccountMove(models.Model):
         result = super()._cron_account_move_send(job_count=job_count)
         self.env["chorus.deposit.run"]._chorus_close_finished()
         return result
+
+    @api.model
+    def _chorus_job_run_spent(self):
+        """Whether the current run of the cron (calls sharing ``cron_id`` and
+        ``lastcall``) has used ``JOB_RUN_BUDGET``."""
+        context = self.env.context
+        if not context.get("cron_id"):
+            return False
+        now = time.monotonic()
+        for key in [k for k, start in _RUN_STARTS.items() if now - start > 3600]:
+            del _RUN_STARTS[key]
+        key = (self.env.cr.dbname, context["cron_id"], str(context.get("lastcall")))
+        return now - _RUN_STARTS.setdefault(key, now) > JOB_RUN_BUDGET
 
     def _chorus_by(self):
         """" by X via mass deposit" for background work (context ``chorus_launch``)."""

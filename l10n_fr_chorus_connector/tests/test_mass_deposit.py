@@ -172,6 +172,22 @@ class TestMassDeposit(ChorusCase):
         self.assertEqual(set(moves.mapped("chorus_send_state")), {"sent"})
         self.assertFalse(moves.filtered("sending_data"))
 
+    def test_a_cron_run_ends_after_its_budget_and_triggers_the_next(self):
+        moves = self.make_invoice() | self.make_invoice()
+        self.launch(moves)
+        cron = self.env.ref(SEND_CRON)
+        Move = self.env["account.move"].with_context(cron_id=cron.id, lastcall="run-1")
+        triggers = self.triggers()
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
+                   "JOB_RUN_BUDGET", -1):
+            # A call of a run that has used its time: nothing done, next run triggered.
+            Move._cron_account_move_send(job_count=1)
+            self.assertFalse(self.deposit_calls())
+            self.assertGreater(self.triggers(), triggers)
+        # The next run (another lastcall) within its budget goes on.
+        Move.with_context(lastcall="run-2")._cron_account_move_send(job_count=1)
+        self.assertEqual(len(self.deposit_calls()), 1)
+
     def test_crash_in_the_middle_never_deposits_twice(self):
         moves = self.make_invoice() | self.make_invoice()
         run = self.launch(moves)
