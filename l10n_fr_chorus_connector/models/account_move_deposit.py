@@ -145,6 +145,7 @@ class AccountMove(models.Model):
                     return None
         result = super()._cron_account_move_send(job_count=job_count)
         self.env["chorus.deposit.run"]._chorus_close_finished()
+        self.env["chorus.deposit.attempt"]._chorus_vacuum()
         return result
 
     @api.model
