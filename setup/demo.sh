@@ -14,7 +14,8 @@ PORT=${CHORUS_DEMO_PORT:-8069}
 
 provision
 if ! db_exists "$DB"; then
-    log "Creating $DB: installing $ADDON and the demo data"
+    # New companies are "not configured": demo_data.py chooses the Demo environment.
+    log "Creating $DB: installing $ADDON and the demo data (environment: Demo)"
     clone_template "$DB"
     odoo_bin -d "$DB" -i "$ADDON" --stop-after-init --log-level warn \
         || { drop_db "$DB"; die "Installing $ADDON into $DB failed (see the messages above)."; }

@@ -15,6 +15,8 @@ company.write({
     "city": "Paris",
     "country_id": env.ref("base.fr").id,
 })
+# A company starts "not configured": the demo chooses the embedded emulator explicitly
+# (every deposit, flow and chatter message then says it is a demo).
 company.chorus_environment = "demo"
 # Loads the supplier structures of the demo technical account and picks ours.
 company.action_chorus_test_connection()

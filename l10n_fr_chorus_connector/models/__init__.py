@@ -30,3 +30,6 @@ from . import res_company_engagement
 from . import res_config_settings_engagement
 from . import account_move_engagement
 from . import chorus_payment_report
+from . import res_company_environment
+from . import account_move_environment
+from . import chorus_deposit_run_environment

@@ -206,8 +206,9 @@ class AccountMove(models.Model):
         """Store the status history; chatter and activity when the status changed."""
         self.ensure_one()
         lines = sorted(history.lines, key=lambda line: chorus_datetime(line.date) or datetime.min)
-        self.chorus_status_line_ids.unlink()
-        self.env["chorus.status.line"].create([{
+        # Status lines are technical records: users read them, only this method writes.
+        self.chorus_status_line_ids.sudo().unlink()
+        self.env["chorus.status.line"].sudo().create([{
             "move_id": self.id,
             "status": status_code(line.code),
             "date": chorus_datetime(line.date),

@@ -173,7 +173,7 @@ class AccountMove(models.Model):
             if old in ACTIVITY_STATUSES:
                 move._chorus_close_activities()
             move._chorus_notify_status(old, new)
-        self.env["chorus.status.line"].create(lines)
+        self.env["chorus.status.line"].sudo().create(lines)
         return len(changed)
 
     def _chorus_write_summary(self, summary, new):

@@ -10,7 +10,7 @@ Pro may have the file, it is searched before anything is sent again. No post-com
 hook is involved.
 """
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 
 class ChorusDepositAttempt(models.Model):
@@ -30,7 +30,10 @@ class ChorusDepositAttempt(models.Model):
         with self.env.registry.cursor() as cr:
             cr.execute("DELETE FROM chorus_deposit_attempt WHERE move_id = %s AND id <= %s",
                        [move.id, move.chorus_attempt_done or 0])
-            attempt = self.with_env(self.env(cr=cr, su=True)).create({"move_id": move.id})
+            # As the superuser: the depositing user's row may not be visible from a
+            # new cursor (and the attempt is a technical record nobody edits).
+            attempt = self.with_env(self.env(cr=cr, user=SUPERUSER_ID, su=True)).create(
+                {"move_id": move.id})
             return attempt.id
 
     @api.model

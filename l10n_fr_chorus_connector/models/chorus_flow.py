@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 
 from ..chorus import codes
 from .account_move_followup import chorus_datetime
+from .res_company import CHORUS_ENVIRONMENTS
 
 _logger = logging.getLogger(__name__)
 
@@ -35,11 +36,22 @@ class ChorusFlow(models.Model):
     file_name = fields.Char(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", "Deposited file", readonly=True)
     error_message = fields.Text("Chorus Pro errors", readonly=True)
+    environment = fields.Selection(
+        CHORUS_ENVIRONMENTS, "Chorus Pro environment", readonly=True, index=True,
+        default=lambda self: self.env.company.chorus_environment,
+        help="Where the file was deposited. Demo: the embedded emulator, nothing reached "
+        "Chorus Pro.")
 
     _sql_constraints = [
         ("name_company_uniq", "unique(company_id, name)",
          "A Chorus Pro flow number appears only once per company."),
     ]
+
+    @api.depends("name", "environment")
+    def _compute_display_name(self):
+        for flow in self:
+            flow.display_name = (_("%s (Demo)", flow.name) if flow.environment == "demo"
+                                 else flow.name)
 
     @api.depends("state")
     def _compute_is_final(self):
@@ -52,6 +64,7 @@ class ChorusFlow(models.Model):
         flow = self.create({
             "name": deposit.flow_number,
             "company_id": moves.company_id.id,
+            "environment": moves.company_id.chorus_environment,
             "syntax": syntax,
             "state": "IN_RECU",
             "state_date": fields.Datetime.now(),
@@ -63,6 +76,7 @@ class ChorusFlow(models.Model):
             "raw": content,
             "res_model": self._name,
             "res_id": flow.id,
+            "company_id": flow.company_id.id,
         })
         return flow
 
@@ -79,6 +93,7 @@ class ChorusFlow(models.Model):
         return self.create({
             "name": flow_number,
             "company_id": moves.company_id.id,
+            "environment": moves.company_id.chorus_environment,
             "move_ids": [fields.Command.set(moves.ids)],
         })
 
@@ -94,7 +109,8 @@ class ChorusFlow(models.Model):
         errors = [f"{e.code or ''} {e.message}".strip() for e in report.technical_errors]
         errors += [f"{e.invoice_number or '?'}: {e.message}" for e in report.invoice_errors]
         vals["error_message"] = "\n".join(errors) or False
-        self.write(vals)
+        # Flows are technical records: users read them, only the connector writes.
+        self.sudo().write(vals)
 
     def action_refresh(self):
         """Ask Chorus Pro for the processing report of these flows."""

@@ -1,13 +1,15 @@
-"""The Chorus Pro token ledger: one line per credit or debit, never deleted.
+"""The Chorus Pro token ledger: one line per credit or debit, never edited nor deleted.
 
-Creating a line is the only way to change ``res.company.chorus_token_balance``:
-``create`` moves the stored balance in the same SQL statement that checks it stays
-non-negative, so the balance always equals the sum of the ledger, even when two
-transactions take tokens at the same time.
+Creating a line is the only way to change ``res.company.chorus_token_balance``, which
+is the sum of the ledger: ``create`` has ``res.company._chorus_token_apply`` check that
+it stays non-negative, even when two transactions take tokens at the same time. Lines are created only by the addon's own
+methods (as superuser, after their own checks): nobody creates one directly, not even
+an administrator (the adjustment wizard, with its mandatory reason, is the way), and
+each credit names who approved it.
 """
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 REASONS = [
     ("initial", "Initial credit"),
@@ -17,8 +19,9 @@ REASONS = [
     ("refund", "Refused deposit refunded"),
     ("adjustment", "Manual adjustment"),
 ]
-#: Fields an administrator may still change on a recorded line.
-EDITABLE_FIELDS = {"note"}
+
+#: Credits no person decides: the welcome tokens and the token of a refused deposit.
+AUTOMATIC_CREDITS = ("initial", "refund")
 
 
 class ChorusTokenShortage(UserError):
@@ -59,9 +62,19 @@ class ChorusTokenMove(models.Model):
         ondelete="set null", check_company=True)
     user_id = fields.Many2one(
         "res.users", readonly=True, default=lambda self: self.env.user)
+    approved_by_id = fields.Many2one(
+        "res.users", "Approved by", readonly=True,
+        help="Who approved this credit: the Chorus Pro administrator who confirmed the pack "
+        "bill or made the adjustment (the system for the initial credit and for tokens "
+        "given back after a refused deposit).")
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(_(
+                "Chorus Pro token moves are recorded by the connector only: use the 'Adjust "
+                "tokens' button in Settings > Accounting > Chorus Pro tokens (Chorus Pro "
+                "administrators, with a reason)."))
         for vals in vals_list:
             company = self.env["res.company"].browse(
                 vals.get("company_id") or self.env.company.id)
@@ -70,16 +83,19 @@ class ChorusTokenMove(models.Model):
                 raise UserError(_("A Chorus Pro token move needs a number of tokens other "
                                   "than zero."))
             vals["company_id"] = company.id
+            if quantity > 0:
+                # env.user is the real user even in sudo: the one whose action credits.
+                vals.setdefault("approved_by_id", SUPERUSER_ID
+                                if vals.get("reason") in AUTOMATIC_CREDITS else self.env.user.id)
             vals["balance_after"] = company._chorus_token_apply(quantity)
         return super().create(vals_list)
 
     def write(self, vals):
-        frozen = set(vals) - EDITABLE_FIELDS
-        if frozen:
+        if vals:  # lines are never edited, by anyone
             raise UserError(_(
                 "Chorus Pro token moves cannot be changed (%s): record a manual adjustment "
-                "with the 'Adjust tokens' button in Settings > Accounting > Chorus Pro tokens "
-                "instead.", ", ".join(sorted(frozen))))
+                "with the 'Adjust tokens' button in Settings > Accounting > Chorus Pro "
+                "tokens instead.", ", ".join(sorted(vals))))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

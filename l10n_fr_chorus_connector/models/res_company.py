@@ -3,8 +3,9 @@ import os
 import threading
 from datetime import timedelta
 
+from markupsafe import Markup
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..chorus.client import ChorusClient
 from ..chorus.config import ENVIRONMENTS, ChorusConfig
@@ -23,6 +24,14 @@ _EMULATORS = {}
 _EMULATORS_LOCK = threading.Lock()
 
 SECRET_GROUP = "base.group_system"
+CHORUS_ENVIRONMENTS = [
+    ("demo", "Demo (embedded emulator)"),
+    ("qualification", "Qualification (PISTE sandbox)"),
+    ("production", "Production"),
+    ("custom", "Custom URL"),
+]
+#: Where the secrets are sent: guarded like the secrets themselves.
+CONNECTION_FIELDS = ("chorus_environment", "chorus_api_url", "chorus_token_url")
 
 
 def emulator_for(path):
@@ -38,16 +47,12 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     chorus_environment = fields.Selection(
-        [
-            ("demo", "Demo (embedded emulator)"),
-            ("qualification", "Qualification (PISTE sandbox)"),
-            ("production", "Production"),
-            ("custom", "Custom URL"),
-        ],
+        CHORUS_ENVIRONMENTS,
         string="Chorus Pro environment",
-        default="demo",
-        required=True,
-        help="Demo: an emulator of Chorus Pro inside Odoo, nothing is sent to Chorus Pro.\n"
+        # No default: a company is "not configured" (nothing is deposited) until a
+        # system administrator chooses, so that nobody mistakes the demo for the real thing.
+        help="Empty: not configured, nothing can be deposited.\n"
+        "Demo: an emulator of Chorus Pro inside Odoo, nothing is sent to Chorus Pro.\n"
         "Qualification: the PISTE sandbox, connected to Chorus Pro qualification.\n"
         "Production: the real Chorus Pro.\n"
         "Custom: any address, e.g. a local emulator.",
@@ -94,6 +99,9 @@ class ResCompany(models.Model):
     )
     chorus_password_reminder_sent = fields.Char(copy=False)
     chorus_last_connection_message = fields.Text("Last connection test", readonly=True, copy=False)
+    # Failures of the current run of the weekly partner synchronisation, reported once
+    # when the run ends (it works by batches, each committed on its own).
+    chorus_partner_sync_failures = fields.Text(readonly=True, copy=False)
 
     @api.depends("chorus_environment")
     def _compute_chorus_urls(self):
@@ -105,6 +113,35 @@ class ResCompany(models.Model):
                 company.chorus_api_url = DEMO_BASE_URL
                 company.chorus_token_url = DEMO_BASE_URL + "/api/oauth/token"
             # custom: keep what the administrator typed.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.browse()._chorus_check_connection_rights(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._chorus_check_connection_rights(vals)
+        return super().write(vals)
+
+    def _chorus_check_connection_rights(self, vals):
+        """Only system administrators choose where the Chorus Pro secrets are sent.
+
+        Pointing the token URL elsewhere and pressing 'Test connection' would send the
+        client secret and the technical login there, so the environment and the URLs
+        are guarded like the secrets (writing the value they already have is allowed).
+        """
+        if self.env.su or self.env.user.has_group(SECRET_GROUP):
+            return
+        changed = [name for name in CONNECTION_FIELDS if name in vals and (
+            any((company[name] or False) != (vals[name] or False) for company in self)
+            if self else vals[name])]
+        if changed:
+            raise AccessError(_(
+                "Only system administrators can change where Chorus Pro is reached "
+                "(%(fields)s): the credentials are sent there.",
+                fields=", ".join(self._fields[name]._description_string(self.env)
+                                 for name in changed)))
 
     # ------------------------------------------------------------------
     # Client
@@ -144,6 +181,8 @@ class ResCompany(models.Model):
     def _chorus_configuration_errors(self, need_supplier=True):
         """Messages naming each missing setting (empty list when ready)."""
         self.ensure_one()
+        if not self.chorus_environment:
+            return [self._chorus_not_configured_message()]
         errors = []
         try:
             self._chorus_config().validate()
@@ -156,6 +195,12 @@ class ResCompany(models.Model):
                 "Click 'Test connection' in Settings > Accounting > Chorus Pro, then pick "
                 "your structure.", company=self.name))
         return errors
+
+    def _chorus_not_configured_message(self):
+        return _("Chorus Pro is not configured for %(company)s: a system administrator must "
+                 "choose the environment (Demo to try it with the embedded emulator, "
+                 "Qualification or Production) in Settings > Accounting > Chorus Pro.",
+                 company=self.name)
 
     def _chorus_config_message(self, exc):
         """The configuration problem ``exc`` names, in the user's language."""
@@ -209,21 +254,36 @@ class ResCompany(models.Model):
             client.get_token()
             client.health_check()
             structures = client.get_supplier_structures()
+        except UserError as exc:  # not configured: say what to do
+            return self._chorus_connection_result(exc.args[0], "danger")
         except ChorusError as exc:
-            message = _("Connection to Chorus Pro failed: %s", self._chorus_error_message(exc))
-            self.sudo().chorus_last_connection_message = message
-            return self._chorus_notify(message, "danger")
+            return self._chorus_connection_result(_(
+                "Connection to Chorus Pro failed: %s", self._chorus_error_message(exc)),
+                "danger")
         self._chorus_store_supplier_structures(structures)
         if not self.chorus_supplier_structure_id and len(self.env["chorus.supplier.structure"]
                 .search([("company_id", "=", self.id)])) == 1:
             self.chorus_supplier_structure_id = self.env["chorus.supplier.structure"].search(
                 [("company_id", "=", self.id)])
-        self._chorus_sync_supplier_details(client)
         names = ", ".join(f"{s.siret} {s.name or ''}".strip() for s in structures) or _("none")
         message = _("Connection to Chorus Pro succeeded. Supplier structures of the technical "
                     "account: %s", names)
+        try:
+            self._chorus_sync_supplier_details(client)
+        except ChorusError as exc:
+            # Token and structures are fine; only the details (Structures API) failed.
+            return self._chorus_connection_result(_(
+                "%(message)s However, the details of your structure (bank accounts, password "
+                "expiry) could not be read: %(error)s", message=message,
+                error=self._chorus_error_message(exc)), "warning")
+        return self._chorus_connection_result(message, "success")
+
+    def _chorus_connection_result(self, message, kind):
+        """Remember and show the outcome of 'Test connection' (demo said as such)."""
+        if self._chorus_is_demo():
+            message = f"{self._chorus_demo_notice()} {message}"
         self.sudo().chorus_last_connection_message = message
-        return self._chorus_notify(message, "success")
+        return self._chorus_notify(message, kind)
 
     def _chorus_notify(self, message, kind):
         return {
@@ -283,6 +343,30 @@ class ResCompany(models.Model):
                 deadline=company.chorus_password_expiry_date - timedelta(days=1),
             )
             company.chorus_password_reminder_sent = marker
+
+    # ------------------------------------------------------------------
+    # Weekly synchronisation of public customers: one report per run
+    # ------------------------------------------------------------------
+    def _chorus_partner_sync_failed(self, messages):
+        """Remember failures of this run, for the report at its end."""
+        self.ensure_one()
+        if messages:
+            company = self.sudo()
+            company.chorus_partner_sync_failures = "\n".join(
+                filter(None, [company.chorus_partner_sync_failures, *messages]))
+
+    def _chorus_partner_sync_report(self):
+        """End of a run: one message and one to-do per administrator, per company."""
+        for company in self.sudo().filtered("chorus_partner_sync_failures"):
+            failures = company.chorus_partner_sync_failures.split("\n")
+            company.chorus_partner_sync_failures = False
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                _("%(count)s public customer(s) of %(company)s could not be synchronised "
+                  "with Chorus Pro this week. Open each one and check its SIRET, then click "
+                  "'Sync with Chorus Pro':", count=len(failures), company=company.name),
+                Markup().join(Markup("<li>%s</li>") % failure for failure in failures))
+            company._chorus_warn_managers(
+                _("Chorus Pro: some public customers could not be synchronised"), body)
 
     def _chorus_managers(self):
         group = self.env.ref("l10n_fr_chorus_connector.group_chorus_manager")

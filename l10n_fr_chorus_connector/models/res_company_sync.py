@@ -206,13 +206,20 @@ class ResCompany(models.Model):
                      len(moves))
         return run
 
-    def _chorus_update_auto_deposit_cron(self):
-        """Activate the cron when a company enabled it; run it at the chosen time."""
+    def _chorus_update_auto_deposit_cron(self, activate=False):
+        """Switch the cron off when no company uses it; run it at the chosen time.
+
+        It is switched on only when a company has just enabled the automatic deposit
+        (``activate``): saving the Settings never wakes up a cron an administrator
+        switched off by hand.
+        """
         cron = self.env.ref("l10n_fr_chorus_connector.ir_cron_chorus_auto_deposit",
                             raise_if_not_found=False)
         if not cron:
             return
         enabled = self.sudo().search([("chorus_auto_deposit", "=", True)])
+        if enabled and not (activate or cron.active):
+            return
         vals = {"active": bool(enabled)}
         if enabled:
             company = self.filtered("chorus_auto_deposit")[:1] or enabled[:1]

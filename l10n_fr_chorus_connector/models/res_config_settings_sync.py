@@ -1,6 +1,6 @@
 """Settings of the status synchronisation and of the automatic deposit."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -19,6 +19,20 @@ class ResConfigSettings(models.TransientModel):
     chorus_auto_deposit_cutoff = fields.Date(
         related="company_id.chorus_auto_deposit_cutoff", readonly=False)
 
+    # Technical: the automatic deposit was off and this save switches it on.
+    chorus_auto_deposit_switched_on = fields.Boolean()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Related values are written by create: compare with the company before.
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) \
+                or self.env.company
+            if vals.get("chorus_auto_deposit") and not company.chorus_auto_deposit:
+                vals["chorus_auto_deposit_switched_on"] = True
+        return super().create(vals_list)
+
     def set_values(self):
         super().set_values()
-        self.company_id._chorus_update_auto_deposit_cron()
+        self.company_id._chorus_update_auto_deposit_cron(
+            activate=self.chorus_auto_deposit_switched_on)

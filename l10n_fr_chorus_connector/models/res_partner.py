@@ -17,6 +17,8 @@ REQUIREMENTS = [
     ("service_and_engagement", "Service code and commitment number required"),
 ]
 RESERVED_SERVICE = "FACTURES_PUBLIQUES"
+#: Order of the companies syncing a shared customer: the last answer is kept.
+SYNC_ORDER = {"demo": 0, "custom": 1, "qualification": 2, "production": 3}
 
 
 class ResPartner(models.Model):
@@ -106,10 +108,14 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Validation and onchanges
     # ------------------------------------------------------------------
-    @api.constrains("siret")
+    @api.constrains("siret", "chorus_public", "parent_id")
     def _check_chorus_siret(self):
+        # Only where Chorus Pro uses it: public entities and their addresses (which
+        # share chorus_public). Suppliers and private customers are never sent to
+        # Chorus Pro, so importing them with a wrong SIRET must not fail.
         for partner in self:
-            if partner.siret:
+            if partner.siret and (partner.chorus_public
+                                  or partner.commercial_partner_id.chorus_public):
                 violation = rules.check_siret(partner.siret)
                 if violation:
                     raise ValidationError(_("%(partner)s: %(message)s",
@@ -183,20 +189,58 @@ class ResPartner(models.Model):
         children = self.child_ids.filtered(lambda c: c.type == "invoice" and c.siret)
         return (self | children).filtered("siret")
 
-    def _chorus_sync_structure(self):
+    def _chorus_sync_structure(self, companies=None):
         """Sync this partner and its invoice addresses; returns the failure messages."""
+        return [message for messages in self._chorus_sync_by_company(companies).values()
+                for message in messages]
+
+    def _chorus_sync_by_company(self, companies=None):
+        """``{company: [failure messages]}`` of synchronising this partner with the
+        Chorus Pro set-up (environment, credentials) of each company that uses it,
+        among ``companies`` (default: the companies the user works in)."""
         self.ensure_one()
+        scope = self.env.companies if companies is None else companies
         if not self.siret:
             message = _("%s has no SIRET: enter it before synchronising with Chorus Pro.",
                         self.display_name)
             self.chorus_sync_message = message
-            return [message]
-        company = self.company_id or self.env.company
+            return {self.company_id or self.env.company: [message]}
+        return {company: self._chorus_sync_with(company)
+                for company in self._chorus_sync_companies(scope)}
+
+    def _chorus_sync_companies(self, scope):
+        """The companies of ``scope`` whose set-up synchronises this partner.
+
+        A company's own customer: that company. A shared customer: each configured
+        company that invoices it (or, when none does yet, each configured company),
+        the real environments last so that their answer is the one kept.
+        """
+        self.ensure_one()
+        if self.company_id:
+            return self.company_id
+        Company = self.env["res.company"]
+        groups = self.env["account.move"].sudo()._read_group([
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")), ("state", "!=", "cancel"),
+            ("company_id", "in", scope.ids)], ["company_id"])
+        users = Company.union(*(company for (company,) in groups))
+        configured = scope.filtered(
+            lambda c: not c._chorus_configuration_errors(need_supplier=False))
+        if users:
+            # A user that is not configured still gets told why nothing happened.
+            found = (users & configured) or users[:1]
+        else:
+            found = configured or (self.env.company & scope) or scope[:1]
+        return found.sorted(lambda c: (SYNC_ORDER.get(c.chorus_environment, 0), c.id))
+
+    def _chorus_sync_with(self, company):
+        """Sync with ``company``'s Chorus Pro set-up; returns the failure messages."""
+        self.ensure_one()
         failures = []
         try:
             client = company._chorus_client()
         except UserError as exc:
-            return [exc.args[0]]
+            return [f"{self.display_name}: {exc.args[0]}"]
         for partner in self._chorus_sync_targets():
             try:
                 partner._chorus_sync_one(client)
@@ -252,15 +296,17 @@ class ResPartner(models.Model):
             vals = {"chorus_service_id": str(service.id), "name": service.name,
                     "active_in_chorus": service.active,
                     "engagement_required": details.engagement_required}
+            # Services are edited by Chorus Pro administrators only; a user allowed to
+            # synchronise the customer refreshes them from Chorus Pro.
             if service.code in existing:
-                existing[service.code].write(vals)
+                existing[service.code].sudo().write(vals)
             else:
-                self.env["chorus.partner.service"].create(
+                self.env["chorus.partner.service"].sudo().create(
                     {**vals, "partner_id": self.id, "code": service.code})
         # Services gone from Chorus stay listed (invoices may name them) but inactive.
         for code, record in existing.items():
             if code not in seen:
-                record.active_in_chorus = False
+                record.sudo().active_in_chorus = False
 
     def action_view_chorus_services(self):
         self.ensure_one()
@@ -278,27 +324,31 @@ class ResPartner(models.Model):
         """Weekly re-synchronisation of public partners, by batches committed one by one.
 
         A partner is due when it was not synchronised in the last six days; each one
-        processed gets a date (even on failure), so the batches always converge.
+        processed gets a date (even on failure), so the batches always converge. Each
+        company's failures are collected across the batches and reported to its Chorus
+        Pro administrators once, when the run ends.
         """
         due = [("chorus_public", "=", True), ("is_company", "=", True), ("siret", "!=", False),
                "|", ("chorus_sync_date", "=", False),
                ("chorus_sync_date", "<", fields.Datetime.now() - timedelta(days=6))]
         partners = self.search(due, order="chorus_sync_date asc, id", limit=batch_size)
         remaining = self.search_count(due) - len(partners)
+        companies = self.env["res.company"].sudo().search([])
         done, failures = 0, []
         for partner in partners:
-            problems = partner._chorus_sync_structure()
+            results = partner._chorus_sync_by_company(companies)
             partner.chorus_sync_date = fields.Datetime.now()
+            problems = [message for messages in results.values() for message in messages]
             if problems:
                 failures += problems
                 _logger.warning("Chorus Pro sync of partner %s failed", partner.id)
+                for company, messages in results.items():
+                    company._chorus_partner_sync_failed(messages)
             else:
                 done += 1
             if not modules.module.current_test:  # commit per partner, as Odoo's own crons
                 self.env.cr.commit()
         self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
-        if failures:
-            self.env.company._chorus_warn_managers(
-                _("Chorus Pro: some public customers could not be synchronised"),
-                "\n".join(failures))
+        if not remaining:
+            companies._chorus_partner_sync_report()
         return done, failures

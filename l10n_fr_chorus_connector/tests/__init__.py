@@ -17,3 +17,8 @@ from . import test_i18n_fr
 from . import test_late_payment
 from . import test_engagement_check
 from . import test_payment_report
+from . import test_multicompany
+from . import test_neutralize
+from . import test_environments
+from . import test_token_rights
+from . import test_partner_siret

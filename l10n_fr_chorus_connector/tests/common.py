@@ -36,7 +36,9 @@ def make_pdf(text="Invoice"):
 
 def configure_demo_company(company):
     """Put ``company`` on the demo emulator as its supplier *Demo Conseil SAS*: supplier
-    structure, credentials, address, and its IBAN bank account (returned)."""
+    structure, credentials, address, and its IBAN bank account (returned).
+
+    The Demo environment is chosen explicitly: a new company is not configured."""
     env = company.env
     structure = env["chorus.supplier.structure"].create({
         "company_id": company.id,

@@ -144,6 +144,7 @@ class TestAutoDeposit(ChorusCase):
     def test_settings_activate_the_cron(self):
         cron = self.env.ref(CRON)
         cron.active = False
+        self.company.chorus_auto_deposit = False  # enabling it (below) wakes the cron up
         settings = self.env["res.config.settings"].create({
             "chorus_auto_deposit": True, "chorus_auto_deposit_hour": 7.5,
             "chorus_auto_deposit_cutoff": "2025-03-01"})

@@ -27,9 +27,11 @@ class TestCompanyConfig(TransactionCase):
         })
         cls.company._chorus_emulator().reset()
 
-    def test_demo_is_the_default_environment(self):
+    def test_new_company_is_not_configured_until_demo_is_chosen(self):
         company = self.env["res.company"].create({"name": "Fresh company"})
-        self.assertEqual(company.chorus_environment, "demo")
+        self.assertFalse(company.chorus_environment)
+        self.assertFalse(company.chorus_api_url)
+        company.chorus_environment = "demo"
         self.assertTrue(company.chorus_api_url.startswith("http://chorus-demo"))
 
     def test_environment_sets_piste_hosts_and_custom_keeps_urls(self):

@@ -283,12 +283,13 @@ class TestChorusTokens(ChorusCase):
             line.unlink()
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             line.quantity = 1000
-        line.note = "Vérifié"
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            line.note = "Vérifié"
         with self.assertRaisesRegex(UserError, "follows the token history"):
             self.company.write({"chorus_token_balance": 1000})
         clerk = new_test_user(self.env, "clerk_ledger", groups="account.group_account_invoice")
         self.assertTrue(line.with_user(clerk).read(["quantity"]))
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):  # never edited, by anyone
             line.with_user(clerk).note = "Modifié"
         with self.assertRaises(AccessError):
             self.Ledger.with_user(clerk).create({"quantity": 1000, "reason": "adjustment",
