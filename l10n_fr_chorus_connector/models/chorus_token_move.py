@@ -2,10 +2,10 @@
 
 Creating a line is the only way to change ``res.company.chorus_token_balance``, which
 is the sum of the ledger: ``create`` has ``res.company._chorus_token_apply`` check that
-it stays non-negative, even when two transactions take tokens at the same time. Lines are created only by the addon's own
-methods (as superuser, after their own checks): nobody creates one directly, not even
-an administrator (the adjustment wizard, with its mandatory reason, is the way), and
-each credit names who approved it.
+it stays non-negative, even when two transactions take tokens at the same time. Lines
+are created only by the addon's own methods (as superuser, after their own checks):
+nobody creates one directly, not even an administrator (the adjustment wizard, with
+its mandatory reason, is the way), and each credit names who approved it.
 """
 
 from odoo import SUPERUSER_ID, _, api, fields, models
