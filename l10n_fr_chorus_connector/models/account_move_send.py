@@ -13,10 +13,13 @@ import functools
 import logging
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import find_in_path
+
+from .res_company_sync import in_test
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ METHOD = "chorus_pro"
 #: client, see chorus/transport.py). At least one invoice is deposited per call.
 BACKGROUND_BUDGET = 30.0
 BATCH_PARAM = "account.pdf_generation_batch"
+#: wkhtmltopdf runs at once when each renders one invoice (background sending).
+RENDER_WORKERS = 3
 
 
 @functools.cache
@@ -126,10 +131,60 @@ class AccountMoveSend(models.AbstractModel):
         # build (and no explicit setting), one invoice per run.
         explicit = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM)
         if len(invoices_data) > 1 and not explicit and not wkhtmltopdf_renders_batches():
+            if self.env.context.get("chorus_deferred") is not None and not in_test():
+                rendered = self._chorus_render_in_parallel(invoices_data)
+            else:
+                rendered = {}
             for invoice, invoice_data in invoices_data.items():
-                super()._prepare_invoice_pdf_report({invoice: invoice_data})
+                if invoice.id in rendered:
+                    invoice_data["pdf_attachment_values"] = {
+                        "name": invoice._get_invoice_report_filename(),
+                        "raw": rendered[invoice.id],
+                        "mimetype": "application/pdf",
+                        "res_model": invoice._name,
+                        "res_id": invoice.id,
+                        "res_field": "invoice_pdf_report_file",
+                    }
+                else:
+                    super()._prepare_invoice_pdf_report({invoice: invoice_data})
             return None
         return super()._prepare_invoice_pdf_report(invoices_data)
+
+    @api.model
+    def _chorus_render_in_parallel(self, invoices_data):
+        """``{invoice id: PDF}`` rendered ``RENDER_WORKERS`` at a time, each in a
+        transaction of its own (background work only: the invoices are committed).
+
+        wkhtmltopdf mostly waits (``report.print_delay``): several runs at once use
+        the idle time. An invoice that fails here is rendered the usual way.
+        """
+        registry, uid, context = self.env.registry, self.env.uid, dict(self.env.context)
+
+        def render(invoice_id, report_name, company_id):
+            try:
+                with registry.cursor() as cr:
+                    # The caller holds the invoice rows: never wait for them here.
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    env = api.Environment(cr, uid, context)
+                    reports = env["ir.actions.report"].with_company(company_id)
+                    content, kind = reports._pre_render_qweb_pdf(report_name,
+                                                                 res_ids=[invoice_id])
+                    if kind != "pdf":
+                        return None
+                    return reports._get_splitted_report(report_name, content, kind).get(
+                        invoice_id)
+            except Exception:  # rendered again the usual way
+                _logger.exception("Chorus Pro: parallel PDF rendering of invoice %s failed",
+                                  invoice_id)
+                return None
+
+        with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
+            futures = {invoice.id: pool.submit(render, invoice.id,
+                                               data["pdf_report"].report_name,
+                                               invoice.company_id.id)
+                       for invoice, data in invoices_data.items()}
+        return {invoice_id: future.result() for invoice_id, future in futures.items()
+                if future.result()}
 
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
