@@ -34,5 +34,8 @@
         "views/chorus_payment_views.xml",
         "views/chorus_engagement_views.xml",
         "views/chorus_payment_report_views.xml",
+        "views/res_config_settings_mentions_views.xml",
+        "views/res_config_settings_deposit_mode_views.xml",
+        "report/report_invoice_mentions.xml",
     ],
 }

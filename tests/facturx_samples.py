@@ -8,7 +8,9 @@ Reusable by the client tests and benchmarks::
     tgz = archive({"a.pdf": pdf, "b.pdf": pdf2})  # several invoices in one flow
 
 Every XML produced here is valid against the Factur-X EN 16931 XSD (the emulator
-checks it, as Chorus does).
+checks it, as Chorus does) and passes the official EN 16931 rules without any
+warning (``tests/test_en16931.py``). An empty ``ApplicableHeaderTradeDelivery`` would
+raise PEPPOL-EN16931-R008 (empty element): the delivery date (BT-72) fills it.
 """
 
 import io
@@ -41,14 +43,50 @@ def _doc_ref(tag: str, value: str | None) -> str:
     return f"<ram:{tag}><ram:IssuerAssignedID>{escape(value)}</ram:IssuerAssignedID></ram:{tag}>"
 
 
+def _line_item(index: int, amount: float, rate: float) -> str:
+    return f"""<ram:IncludedSupplyChainTradeLineItem>
+<ram:AssociatedDocumentLineDocument><ram:LineID>{index}</ram:LineID></ram:AssociatedDocumentLineDocument>
+<ram:SpecifiedTradeProduct><ram:Name>Prestation de conseil</ram:Name></ram:SpecifiedTradeProduct>
+<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>
+<ram:ChargeAmount>{amount:.2f}</ram:ChargeAmount></ram:NetPriceProductTradePrice>
+</ram:SpecifiedLineTradeAgreement>
+<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity>
+</ram:SpecifiedLineTradeDelivery>
+<ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode>
+<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>{rate:.2f}</ram:RateApplicablePercent>
+</ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation>
+<ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
+</ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>
+</ram:IncludedSupplyChainTradeLineItem>
+"""
+
+
+def _tax(base: float, tax: float, rate: float) -> str:
+    return (f"<ram:ApplicableTradeTax><ram:CalculatedAmount>{tax:.2f}</ram:CalculatedAmount>"
+            f"<ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{base:.2f}</ram:BasisAmount>"
+            "<ram:CategoryCode>S</ram:CategoryCode>"
+            f"<ram:RateApplicablePercent>{rate:.2f}</ram:RateApplicablePercent>"
+            "</ram:ApplicableTradeTax>\n")
+
+
 def cii_xml(number: str, buyer_siret: str = directory.SIRET_NO_REQUIREMENT, *,
             seller_siret: str = directory.SUPPLIER_SIRET, service_code: str | None = None,
             ej: str | None = None, contract: str | None = None, type_code: str = "380",
             payment_means: str | None = "30", seller_scheme: str = "0009",
             buyer_scheme: str = "0009", amount: float = 100.0, vat_rate: float = 20.0,
-            origin_invoice: str | None = None, issue_date: str = "20240115") -> bytes:
-    """An EN 16931 CII invoice (380) or credit note (381) with one line."""
-    tax = round(amount * vat_rate / 100, 2)
+            origin_invoice: str | None = None, issue_date: str = "20240115",
+            lines: list[tuple[float, float]] | None = None) -> bytes:
+    """An EN 16931 CII invoice (380) or credit note (381).
+
+    One line of ``amount`` at ``vat_rate`` %, or ``lines`` = ``[(amount, rate), ...]``
+    (one VAT breakdown per rate).
+    """
+    lines = lines or [(amount, vat_rate)]
+    rates = sorted({rate for _amount, rate in lines})
+    bases = {rate: round(sum(a for a, r in lines if r == rate), 2) for rate in rates}
+    taxes = {rate: round(bases[rate] * rate / 100, 2) for rate in rates}
+    amount = round(sum(bases.values()), 2)
+    tax = round(sum(taxes.values()), 2)
     total = round(amount + tax, 2)
     means = ""
     if payment_means:
@@ -56,6 +94,8 @@ def cii_xml(number: str, buyer_siret: str = directory.SIRET_NO_REQUIREMENT, *,
                  "</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>"
                  f"{SUPPLIER_IBAN}</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>"
                  "</ram:SpecifiedTradeSettlementPaymentMeans>")
+    items = "".join(_line_item(i, a, r) for i, (a, r) in enumerate(lines, 1))
+    breakdown = "".join(_tax(bases[r], taxes[r], r) for r in rates)
     buyer_ref = f"<ram:BuyerReference>{escape(service_code)}</ram:BuyerReference>" \
         if service_code else ""
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -71,35 +111,19 @@ def cii_xml(number: str, buyer_siret: str = directory.SIRET_NO_REQUIREMENT, *,
 <ram:IssueDateTime><udt:DateTimeString format="102">{issue_date}</udt:DateTimeString>
 </ram:IssueDateTime></rsm:ExchangedDocument>
 <rsm:SupplyChainTradeTransaction>
-<ram:IncludedSupplyChainTradeLineItem>
-<ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>
-<ram:SpecifiedTradeProduct><ram:Name>Prestation de conseil</ram:Name></ram:SpecifiedTradeProduct>
-<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice>
-<ram:ChargeAmount>{amount:.2f}</ram:ChargeAmount></ram:NetPriceProductTradePrice>
-</ram:SpecifiedLineTradeAgreement>
-<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity>
-</ram:SpecifiedLineTradeDelivery>
-<ram:SpecifiedLineTradeSettlement><ram:ApplicableTradeTax><ram:TypeCode>VAT</ram:TypeCode>
-<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>{vat_rate:.2f}</ram:RateApplicablePercent>
-</ram:ApplicableTradeTax><ram:SpecifiedTradeSettlementLineMonetarySummation>
-<ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
-</ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>
-</ram:IncludedSupplyChainTradeLineItem>
-<ram:ApplicableHeaderTradeAgreement>{buyer_ref}
+{items}<ram:ApplicableHeaderTradeAgreement>{buyer_ref}
 <ram:SellerTradeParty>{_party(directory.SUPPLIER_NAME, seller_siret, seller_scheme,
                               "FR32884123456")}</ram:SellerTradeParty>
 <ram:BuyerTradeParty>{_party("Entité publique", buyer_siret, buyer_scheme, None)}
 </ram:BuyerTradeParty>
 {_doc_ref("BuyerOrderReferencedDocument", ej)}{_doc_ref("ContractReferencedDocument", contract)}
 </ram:ApplicableHeaderTradeAgreement>
-<ram:ApplicableHeaderTradeDelivery/>
+<ram:ApplicableHeaderTradeDelivery><ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime>
+<udt:DateTimeString format="102">{issue_date}</udt:DateTimeString></ram:OccurrenceDateTime>
+</ram:ActualDeliverySupplyChainEvent></ram:ApplicableHeaderTradeDelivery>
 <ram:ApplicableHeaderTradeSettlement>
 <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>{means}
-<ram:ApplicableTradeTax><ram:CalculatedAmount>{tax:.2f}</ram:CalculatedAmount>
-<ram:TypeCode>VAT</ram:TypeCode><ram:BasisAmount>{amount:.2f}</ram:BasisAmount>
-<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>{vat_rate:.2f}</ram:RateApplicablePercent>
-</ram:ApplicableTradeTax>
-<ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+{breakdown}<ram:SpecifiedTradeSettlementHeaderMonetarySummation>
 <ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
 <ram:TaxBasisTotalAmount>{amount:.2f}</ram:TaxBasisTotalAmount>
 <ram:TaxTotalAmount currencyID="EUR">{tax:.2f}</ram:TaxTotalAmount>

@@ -90,10 +90,19 @@ def attachments(items: list[t.Attachment]) -> list[dict]:
         _drop_none({
             "pieceJointeComplementaireDesignation": item.name,
             "pieceJointeComplementaireId": item.id,
+            "pieceJointeComplementaireIdLiaison": item.link_id,
+            "pieceJointeComplementaireNumeroLigneFacture": item.line_number,
             "pieceJointeComplementaireType": item.kind,
         })
         for item in items
     ]
+
+
+# --- soumettre (deposit by data) ----------------------------------------------------
+
+#: Frameworks whose invoices go through a validator first (cadreDeFacturation
+#: ``codeStructureValideur``, optionally ``codeServiceValideur``).
+VALIDATOR_FRAMEWORKS = ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
 
 
 def _line(number: int, line: t.SubmissionLine) -> dict:
@@ -105,45 +114,86 @@ def _line(number: int, line: t.SubmissionLine) -> dict:
         "lignePosteUnite": line.unit,
         "lignePosteMontantUnitaireHT": line.unit_price,
         "lignePosteMontantRemiseHT": line.discount,
-        "lignePosteTauxTvaManuel": line.vat_rate,
+        "lignePosteTauxTva": line.vat_rate_code,
+        "lignePosteTauxTvaManuel": None if line.vat_rate_code else line.vat_rate,
     })
 
 
-def submission(inv: t.InvoiceSubmission) -> dict:
-    """``soumettre`` body of an :class:`InvoiceSubmission`."""
+def _vat_line(line: t.VatLine) -> dict:
+    return _drop_none({
+        "ligneTvaTaux": line.rate_code,
+        "ligneTvaTauxManuel": None if line.rate_code else line.rate,
+        "ligneTvaMontantBaseHtParTaux": line.base,
+        "ligneTvaMontantTvaParTaux": line.amount,
+    })
+
+
+def _mode(inv: t.InvoiceSubmission) -> str:
     if inv.main_attachment_id is None:
-        mode = "SAISIE_API"
-    else:
-        mode = "DEPOT_PDF_SIGNE_API" if inv.signed_pdf else "DEPOT_PDF_API"
+        return "SAISIE_API"
+    return "DEPOT_PDF_SIGNE_API" if inv.signed_pdf else "DEPOT_PDF_API"
+
+
+def submission_problems(inv: t.InvoiceSubmission) -> list[str]:
+    """What makes ``inv`` unsendable, each naming the field (``[]`` when fine)."""
+    problems = []
+    if inv.framework in VALIDATOR_FRAMEWORKS and not inv.validator_siret:
+        problems.append(f"validator_siret (codeStructureValideur) is required by the "
+                        f"invoicing framework {inv.framework}.")
+    if inv.framework not in VALIDATOR_FRAMEWORKS and (
+            inv.validator_siret or inv.validator_service_code):
+        problems.append(f"validator_siret / validator_service_code are only for the "
+                        f"frameworks {', '.join(VALIDATOR_FRAMEWORKS)}, not {inv.framework}.")
+    if inv.main_attachment_id is None and not inv.lines:
+        problems.append("lines (lignePoste) are required when no PDF is given (SAISIE_API).")
+    if inv.invoice_type == "AVOIR" and not inv.origin_number:
+        problems.append("origin_number (numeroFactureOrigine) is required on a credit note.")
+    return problems
+
+
+def submission(inv: t.InvoiceSubmission) -> dict:
+    """``soumettre`` body of an :class:`InvoiceSubmission`.
+
+    Every field of the fact sheet (§2.1 ``soumettre``) that has a value; ``None``
+    fields are left out. Raises ``ValueError`` listing :func:`submission_problems`.
+    """
+    problems = submission_problems(inv)
+    if problems:
+        raise ValueError(" ".join(problems))
     body = _drop_none({
-        "modeDepot": mode,
+        "modeDepot": _mode(inv),
+        "idUtilisateurCourant": inv.user_id,
         "numeroFactureSaisi": inv.number,
         "dateFacture": _moment(inv.invoice_date),
         "commentaire": inv.comment,
         "destinataire": _drop_none({"codeDestinataire": inv.recipient_siret,
                                     "codeServiceExecutant": inv.service_code}),
-        "fournisseur": _drop_none({"idFournisseur": inv.supplier_id,
-                                   "codeCoordonneesBancairesFournisseur": inv.bank_account_id}),
-        "cadreDeFacturation": {"codeCadreFacturation": inv.framework},
+        "fournisseur": _drop_none({
+            "idFournisseur": inv.supplier_id,
+            "idServiceFournisseur": inv.supplier_service_id,
+            "codeCoordonneesBancairesFournisseur": inv.bank_account_id}),
+        "cadreDeFacturation": _drop_none({
+            "codeCadreFacturation": inv.framework,
+            "codeStructureValideur": inv.validator_siret,
+            "codeServiceValideur": inv.validator_service_code}),
         "references": _drop_none({
             "deviseFacture": inv.currency, "typeFacture": inv.invoice_type,
-            "typeTva": inv.vat_type, "numeroMarche": inv.contract,
-            "numeroBonCommande": inv.engagement, "numeroFactureOrigine": inv.origin_number,
-            "modePaiement": inv.payment_mode,
+            "typeTva": inv.vat_type, "motifExonerationTva": inv.vat_exemption_reason,
+            "numeroMarche": inv.contract, "numeroBonCommande": inv.engagement,
+            "numeroFactureOrigine": inv.origin_number, "modePaiement": inv.payment_mode,
         }),
-        "montantTotal": {
+        "montantTotal": _drop_none({
             "montantHtTotal": inv.amount_untaxed, "montantTVA": inv.amount_tax,
-            "montantTtcTotal": inv.amount_total, "montantAPayer": inv.amount_due,
-        },
+            "montantTtcTotal": inv.amount_total,
+            "montantRemiseGlobaleTTC": inv.global_discount,
+            "motifRemiseGlobaleTTC": inv.global_discount_reason,
+            "montantAPayer": inv.amount_due,
+        }),
     })
     if inv.lines:
         body["lignePoste"] = [_line(i, line) for i, line in enumerate(inv.lines, 1)]
     if inv.vat_lines:
-        body["ligneTva"] = [
-            {"ligneTvaTauxManuel": v.rate, "ligneTvaMontantBaseHtParTaux": v.base,
-             "ligneTvaMontantTvaParTaux": v.amount}
-            for v in inv.vat_lines
-        ]
+        body["ligneTva"] = [_vat_line(v) for v in inv.vat_lines]
     if inv.main_attachment_id is not None:
         body["pieceJointePrincipale"] = [_drop_none({
             "pieceJointePrincipaleDesignation": inv.main_attachment_name,

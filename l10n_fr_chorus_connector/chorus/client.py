@@ -19,6 +19,7 @@ import base64
 import mimetypes
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from requests.adapters import BaseAdapter
 
@@ -345,3 +346,34 @@ class ChorusClient:
             payload["etatCourantEngagementJuridique"] = state
         body = self._call("search_engagements", payload)
         return [] if body.get(NO_RESULT) else parsing.engagements(body)
+
+    # --- Deposit by data (issue 12): ajouter/fichier + soumettre -----------------
+    # Kept as one block at the end of the class: the deposit-by-data pipeline of
+    # models/account_move_deposit_data.py relies on these two methods only.
+
+    def deposit_invoice_data(self, invoice: t.InvoiceSubmission, pdf: bytes | None = None,
+                             pdf_name: str | None = None) -> t.InvoiceUpdate:
+        """Deposit an invoice by data; the answer carries its Chorus id and status.
+
+        With ``pdf``: uploaded first (``ajouter/fichier``) as the main attachment, then
+        ``soumettre`` in mode ``DEPOT_PDF_API``; without: ``SAISIE_API`` (lines needed).
+        Everything that can be checked here is checked before the first call
+        (:class:`ChorusValidationError` naming the field).
+        """
+        planned = replace(invoice, main_attachment_id=0 if pdf is not None else None)
+        problems = bodies.submission_problems(planned)
+        if pdf is not None and not pdf_name:
+            problems.append("pdf_name is required with a PDF.")
+        if problems:
+            raise ChorusValidationError(" ".join(problems), operation="submit_invoice")
+        if pdf is not None:
+            attachment_id = self.upload_attachment(pdf, pdf_name, "application/pdf")
+            invoice = replace(invoice, main_attachment_id=attachment_id,
+                              main_attachment_name=pdf_name)
+        return self.submit_invoice(invoice)
+
+    def find_service_id(self, structure_id: int, code: str) -> int | None:
+        """``idService`` of the service ``code`` of a structure, or ``None``."""
+        wanted = (code or "").strip().upper()
+        return next((service.id for service in self.iter_structure_services(structure_id)
+                     if (service.code or "").upper() == wanted), None)

@@ -240,6 +240,8 @@ class Attachment:
     id: int
     name: str
     kind: str | None = None
+    line_number: int | None = None  # pieceJointeComplementaireNumeroLigneFacture
+    link_id: int | None = None  # pieceJointeComplementaireIdLiaison
 
 
 # --- inputs of soumettre ------------------------------------------------------
@@ -256,15 +258,17 @@ class SubmissionLine:
     reference: str | None = None
     unit: str | None = None
     discount: float | None = None
+    vat_rate_code: str | None = None  # lignePosteTauxTva (code of recuperer/tauxtva)
 
 
 @dataclass(frozen=True)
 class VatLine:
     """A VAT summary line for ``soumettre``; ``rate`` in %."""
 
-    rate: float
+    rate: float | None
     base: float
     amount: float
+    rate_code: str | None = None  # ligneTvaTaux (code of recuperer/tauxtva)
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,9 @@ class InvoiceSubmission:
 
     ``main_attachment_id``: id from ``ajouter/fichier`` (mode ``DEPOT_PDF_API``);
     without it the invoice is keyed in (``SAISIE_API``) and needs ``lines``.
+    ``validator_siret`` / ``validator_service_code``: the validator of frameworks A9
+    (subcontractor) and A12 (co-contractor) — ``codeStructureValideur`` /
+    ``codeServiceValideur``. ``supplier_service_id``: ``idServiceFournisseur``.
     """
 
     number: str
@@ -300,3 +307,10 @@ class InvoiceSubmission:
     lines: list[SubmissionLine] = field(default_factory=list)
     vat_lines: list[VatLine] = field(default_factory=list)
     signed_pdf: bool = False
+    supplier_service_id: int | None = None
+    validator_siret: str | None = None
+    validator_service_code: str | None = None
+    vat_exemption_reason: str | None = None
+    global_discount: float | None = None  # montantRemiseGlobaleTTC
+    global_discount_reason: str | None = None
+    user_id: int | None = None  # idUtilisateurCourant (optional in practice)

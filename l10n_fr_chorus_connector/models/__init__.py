@@ -33,3 +33,9 @@ from . import chorus_payment_report
 from . import res_company_environment
 from . import account_move_environment
 from . import chorus_deposit_run_environment
+from . import res_company_mentions
+from . import res_config_settings_mentions
+from . import account_move_mentions
+from . import res_company_deposit_mode
+from . import res_config_settings_deposit_mode
+from . import account_move_deposit_data

@@ -13,7 +13,12 @@ refuses what the stock export produces:
 - a line without product has no ``ram:Name`` (mandatory in the XSD);
 - payment means are only emitted when a bank account is set, without the type
   code Chorus requires on invoices, and they must be absent on credit notes;
-- credit notes do not name the invoice they correct.
+- credit notes do not name the invoice they correct;
+- the mandatory payment mentions of a French invoice (penalties, recovery
+  indemnity, discount) are missing from the notes;
+- the ship-to party carries a contact (``DefinedTradeContact``), which the EN 16931
+  rules do not allow in the delivery block (CEN rule CII-SR-312; reported by the
+  Factur-X EN 16931 Schematron as "not used in the given context").
 """
 
 from lxml import etree
@@ -84,7 +89,9 @@ class AccountEdiXmlCII(models.AbstractModel):
         """Apply every Chorus correction to the CII tree ``root`` (in place)."""
         self._chorus_fix_legal_schemes(root)
         self._chorus_fix_line_names(root)
+        self._chorus_fix_delivery_contact(root)
         self._chorus_set_framework(invoice, root)
+        self._chorus_set_legal_notes(invoice, root)
         settlement = root.find(
             "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement", NS)
         self._chorus_set_payment_means(invoice, settlement)
@@ -118,6 +125,15 @@ class AccountEdiXmlCII(models.AbstractModel):
                 product.append(name)
 
     @api.model
+    def _chorus_fix_delivery_contact(self, root):
+        # CII-SR-312: no contact in ApplicableHeaderTradeDelivery (the buyer contact
+        # already travels in the buyer party).
+        for contact in root.iterfind("rsm:SupplyChainTradeTransaction/"
+                                     "ram:ApplicableHeaderTradeDelivery//"
+                                     "ram:DefinedTradeContact", NS):
+            contact.getparent().remove(contact)
+
+    @api.model
     def _chorus_set_framework(self, invoice, root):
         # BT-23 business process: the cadre de facturation, sent only when it is
         # not the default A1 (Chorus assumes A1 without it).
@@ -129,6 +145,16 @@ class AccountEdiXmlCII(models.AbstractModel):
         _sub(process, "ID", code.split("_", 1)[0])
         guideline = context.find("ram:GuidelineSpecifiedDocumentContextParameter", NS)
         guideline.addprevious(process)
+
+    @api.model
+    def _chorus_set_legal_notes(self, invoice, root):
+        # BT-21/22: the mandatory payment mentions as notes with their subject code
+        # (models/res_company_mentions.py). Notes close ExchangedDocument in the XSD.
+        document = root.find("rsm:ExchangedDocument", NS)
+        for code, text in invoice._chorus_legal_mentions():
+            note = _sub(document, "IncludedNote")
+            _sub(note, "Content", text)
+            _sub(note, "SubjectCode", code)
 
     @api.model
     def _chorus_set_payment_means(self, invoice, settlement):

@@ -42,6 +42,7 @@ _logger = logging.getLogger(__name__)
 
 SYNTAX_FACTURX = "IN_DP_E2_CII_FACTURX"
 SYNTAX_CII = "IN_DP_E1_CII_16B"
+SYNTAX_DATA = "SOUMETTRE"  # not a Chorus syntax: a deposit by data (account_move_deposit_data.py)
 #: After an unanswered deposit, Chorus may take this long to list the invoice; until
 #: then a new deposit is refused rather than risking a duplicate.
 UNCERTAIN_GRACE = timedelta(hours=1)
@@ -380,6 +381,8 @@ class AccountMove(models.Model):
                     "%(error)s", by=by, error=reason)
             self._chorus_transition(event, message, chorus_attempt_done=attempt)
             return ("danger", f"{self.name}: {message}")
+        if syntax == SYNTAX_DATA:  # answered at once, no flow: account_move_deposit_data.py
+            return self._chorus_data_deposited(deposit, attempt, by)
         flow = self.env["chorus.flow"].sudo()._chorus_create_from_deposit(
             deposit, self, file_name, content, syntax)
         self._chorus_transition(

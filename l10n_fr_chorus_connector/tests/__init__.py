@@ -22,3 +22,4 @@ from . import test_neutralize
 from . import test_environments
 from . import test_token_rights
 from . import test_partner_siret
+from . import test_deposit_data

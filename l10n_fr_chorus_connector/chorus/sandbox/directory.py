@@ -40,6 +40,10 @@ SUPPLIER_NAME = "Demo Conseil SAS"
 SUPPLIER_BANK_ACCOUNTS = ((91_000_001, "FR76 3000 4000 0100 0012 3456 789"),
                           (91_000_002, "FR76 1020 7000 0123 4567 8901 234"))
 
+#: Services of the demo supplier (``idServiceFournisseur`` of ``soumettre``).
+SUPPLIER_SERVICE = "FACTURATION"
+SUPPLIER_SERVICE_ID = 25_100_001_01
+
 SECOND_SUPPLIER_SIRET = "79230001400026"
 SECOND_SUPPLIER_ID = 25_100_002
 SECOND_SUPPLIER_NAME = "Seconde Entreprise SARL"
@@ -227,7 +231,10 @@ PUBLIC_STRUCTURES: tuple[Structure, ...] = (
 
 SUPPLIER_STRUCTURES: tuple[Structure, ...] = (
     Structure(id=SUPPLIER_ID, siret=SUPPLIER_SIRET, name=SUPPLIER_NAME, public=False,
-              city="Lyon", postcode="69002"),
+              city="Lyon", postcode="69002", services=(
+                  Service(SUPPLIER_SERVICE_ID, SUPPLIER_SERVICE, "Service facturation"),
+                  Service(SUPPLIER_SERVICE_ID + 1, "ANCIENNE_AGENCE", "Agence fermée",
+                          active=False))),
     Structure(id=SECOND_SUPPLIER_ID, siret=SECOND_SUPPLIER_SIRET, name=SECOND_SUPPLIER_NAME,
               public=False, city="Nantes", postcode="44000"),
 )

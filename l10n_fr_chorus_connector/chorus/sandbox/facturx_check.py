@@ -54,6 +54,11 @@ class InvoiceData:
     montant_a_payer: float | None = None
     file_name: str = ""
     file_content: bytes = b""
+    # Deposit by data (soumettre) only: framework, validator, supplier service.
+    cadre: str = "A1_FACTURE_FOURNISSEUR"
+    valideur_siret: str | None = None
+    valideur_service: str | None = None
+    service_fournisseur_id: int | None = None
 
 
 @dataclass

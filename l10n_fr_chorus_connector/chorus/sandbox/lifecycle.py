@@ -116,25 +116,36 @@ def _dp_error(inv: InvoiceData, text: str) -> dict:
             "identifiantDestinataire": inv.buyer_siret, "libelleErreurDP": text}
 
 
+#: Frameworks whose invoices are validated first (A9 subcontractor, A12 co-contractor):
+#: A_VALIDER_1, then VALIDEE_1, then the usual path to the recipient.
+VALIDATOR_FRAMEWORKS = ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
+
+
 def create_invoice(store, inv: InvoiceData, supplier_id: int, at: float,
                    flow_numero: str | None, mode_depot: str,
                    comment: str | None = None) -> int:
-    """Insert an invoice in status DEPOSEE with its plan; return its id."""
+    """Insert an invoice (DEPOSEE, or A_VALIDER_1 for a validator framework) with its
+    plan; return its id."""
     buyer = d.structure_by_siret(inv.buyer_siret)
     plan = plan_for(buyer, inv.service_code)
+    status = "DEPOSEE"
+    if inv.cadre in VALIDATOR_FRAMEWORKS:
+        status, plan = "A_VALIDER_1", [["VALIDEE_1", None], ["DEPOSEE", None], *plan]
     cursor = store.execute(
         "INSERT INTO invoices (numero, supplier_id, flow_numero, mode_depot, type_facture,"
         " date_facture, date_depot, statut, etat_at, commentaire, next_at, plan, dest_id,"
         " service_code, ej, marche, origine, devise, montant_ht, montant_tva, montant_ttc,"
-        " montant_a_payer, file_name, file_content) VALUES (?, ?, ?, ?, ?, ?, ?, 'DEPOSEE',"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " montant_a_payer, file_name, file_content, cadre, valideur_siret, valideur_service,"
+        " service_fournisseur_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (inv.numero, supplier_id, flow_numero, mode_depot,
-         "AVOIR" if inv.type_code == "381" else "FACTURE", inv.date_facture, at, at,
+         "AVOIR" if inv.type_code == "381" else "FACTURE", inv.date_facture, at, status, at,
          comment, at + STEP_SECONDS, json.dumps(plan), buyer.id, inv.service_code, inv.ej,
          inv.marche, inv.origine, inv.devise, inv.montant_ht, inv.montant_tva,
-         inv.montant_ttc, inv.montant_a_payer, inv.file_name, inv.file_content))
+         inv.montant_ttc, inv.montant_a_payer, inv.file_name, inv.file_content, inv.cadre,
+         inv.valideur_siret, inv.valideur_service, inv.service_fournisseur_id))
     invoice_id = cursor.lastrowid
-    add_history(store, invoice_id, "DEPOSEE", at, comment)
+    add_history(store, invoice_id, status, at, comment)
     return invoice_id
 
 

@@ -1,6 +1,7 @@
 """Supplier actions: recycle, complete, submit from data, acknowledge rejection, upload."""
 
 import hashlib
+import json
 
 from . import checks
 from . import directory as d
@@ -8,7 +9,7 @@ from . import formats as f
 from . import messages as m
 from .context import ApiError, Context, not_found
 from .facturx_check import InvoiceData
-from .lifecycle import create_invoice, plan_for, set_status
+from .lifecycle import VALIDATOR_FRAMEWORKS, create_invoice, plan_for, set_status
 from .ops_factures import decode_base64
 
 _RECYCLE_CODES = {checks.UNKNOWN: m.RECYCLE_UNKNOWN_RECIPIENT,
@@ -95,6 +96,9 @@ def ajouter_fichier(ctx: Context, body: dict) -> dict:
     if len(name) > m.MAX_ATTACHMENT_NAME or "." not in name.strip(".")[1:]:
         raise ApiError(400, m.PJ_BAD_NAME, f"Le nom de pièce jointe '{name}' doit comporter "
                        f"une extension et au plus {m.MAX_ATTACHMENT_NAME} caractères.")
+    if extension.lstrip(".").lower() != name.rpartition(".")[2].lower():
+        raise ApiError(400, m.PJ_BAD_EXTENSION, f"L'extension '{extension}' "
+                       f"(pieceJointeExtension) ne correspond pas au nom '{name}'.")
     if extension.lstrip(".").upper() not in m.ATTACHMENT_EXTENSIONS:
         raise ApiError(400, m.PJ_BAD_EXTENSION, f"L'extension '{extension}' n'est pas "
                        "autorisée pour une pièce jointe.")
@@ -115,7 +119,11 @@ def soumettre(ctx: Context, body: dict) -> dict:
     if supplier_id not in ctx.supplier_ids:
         raise not_found(f"Le fournisseur {supplier_id}")
     _check_bank_account(supplier_id, body["fournisseur"])
+    _check_blocks(body)
     inv = _invoice_data(body, d.structure_by_id(supplier_id))
+    _check_amounts(body)
+    _framework(body["cadreDeFacturation"], inv)
+    inv.service_fournisseur_id = _supplier_service(supplier_id, body["fournisseur"])
     file_name, file_content = _main_file(ctx, body)
     inv.file_name, inv.file_content = file_name, file_content
     problems = _submit_problems(ctx, inv, supplier_id)
@@ -123,10 +131,14 @@ def soumettre(ctx: Context, body: dict) -> dict:
         raise ApiError(400, m.INVALID_DATA, " ".join(problems))
     invoice_id = create_invoice(ctx.store, inv, supplier_id, ctx.now, None,
                                 body["modeDepot"], body.get("commentaire"))
+    # Kept as received: consulter/fournisseur shows the lines, VAT lines and references.
+    ctx.store.execute("UPDATE invoices SET soumission = ? WHERE id = ?",
+                      (json.dumps(body, ensure_ascii=False), invoice_id))
     fingerprint = hashlib.sha256(f"{invoice_id}:{inv.numero}:{ctx.now}".encode()).hexdigest()
     return m.answer(identifiantFactureCPP=invoice_id, numeroFacture=inv.numero,
                     identifiantStructure=d.structure_by_id(supplier_id).siret,
-                    dateDepot=f.iso_date(ctx.now), statutFacture="DEPOSEE",
+                    dateDepot=f.iso_date(ctx.now),
+                    statutFacture=ctx.invoice(invoice_id)["statut"],
                     empreinteCertificatDepot=fingerprint)
 
 
@@ -135,6 +147,90 @@ def _check_bank_account(supplier_id: int, fournisseur: dict) -> None:
     known = [b[0] for b in d.BANK_ACCOUNTS.get(supplier_id, ())]
     if bank_id is not None and bank_id not in known:
         raise not_found(f"Les coordonnées bancaires {bank_id}")
+
+
+def _supplier_service(supplier_id: int, fournisseur: dict) -> int | None:
+    service_id = fournisseur.get("idServiceFournisseur")
+    if service_id is None:
+        return None
+    service = next((s for s in d.structure_by_id(supplier_id).services if s.id == service_id),
+                   None)
+    if service is None:
+        raise not_found(f"Le service fournisseur {service_id}")
+    if not service.active:
+        raise ApiError(400, m.INVALID_DATA, f"Le service fournisseur {service.code} "
+                       f"({service_id}) n'est plus actif.")
+    return service_id
+
+
+def _check_blocks(body: dict) -> None:
+    """Blocks required by the mode and the invoice type (HTTP 400 naming them)."""
+    refs = body["references"]
+    missing = []
+    if body["modeDepot"] == "SAISIE_API":
+        missing += [name for name in ("lignePoste", "ligneTva") if not body.get(name)]
+    if refs["typeFacture"] == "FACTURE" and not refs.get("modePaiement"):
+        missing.append("references.modePaiement")
+    if refs["typeFacture"] == "AVOIR" and not refs.get("numeroFactureOrigine"):
+        missing.append("references.numeroFactureOrigine")
+    if refs["typeTva"] == "EXONERATION" and not refs.get("motifExonerationTva"):
+        missing.append("references.motifExonerationTva")
+    for index, line in enumerate(body.get("ligneTva") or []):
+        if line.get("ligneTvaTaux") is None and line.get("ligneTvaTauxManuel") is None:
+            missing.append(f"ligneTva[{index}].ligneTvaTauxManuel")
+    if missing:
+        raise ApiError(400, m.BAD_REQUEST, "Champ(s) obligatoire(s) manquant(s) pour "
+                       f"{body['modeDepot']} / {refs['typeFacture']} : {', '.join(missing)}.")
+
+
+def _check_amounts(body: dict) -> None:
+    """Totals that add up, as Chorus checks them (one cent of rounding per line)."""
+    totals, vat_lines = body["montantTotal"], body.get("ligneTva") or []
+    problems = []
+    if abs(totals["montantHtTotal"] + totals["montantTVA"] - totals["montantTtcTotal"]) > 0.01:
+        problems.append("montantTtcTotal doit être égal à montantHtTotal + montantTVA")
+    if vat_lines:
+        tolerance = 0.01 * len(vat_lines)
+        if abs(sum(v["ligneTvaMontantTvaParTaux"] for v in vat_lines)
+               - totals["montantTVA"]) > tolerance:
+            problems.append("la somme des ligneTvaMontantTvaParTaux doit être égale à "
+                            "montantTVA")
+        if abs(sum(v["ligneTvaMontantBaseHtParTaux"] for v in vat_lines)
+               - totals["montantHtTotal"]) > tolerance:
+            problems.append("la somme des ligneTvaMontantBaseHtParTaux doit être égale à "
+                            "montantHtTotal")
+    if totals["montantAPayer"] > totals["montantTtcTotal"] + 0.01:
+        problems.append("montantAPayer ne peut pas dépasser montantTtcTotal")
+    if problems:
+        raise ApiError(400, m.INVALID_DATA, "Montants incohérents : " + " ; ".join(problems)
+                       + ".")
+
+
+def _framework(cadre: dict, inv: InvoiceData) -> None:
+    """Validator of A9/A12 frameworks: required, known and active (HTTP 400 otherwise)."""
+    code = cadre["codeCadreFacturation"]
+    siret, service_code = cadre.get("codeStructureValideur"), cadre.get("codeServiceValideur")
+    if code not in VALIDATOR_FRAMEWORKS:
+        if siret or service_code:
+            raise ApiError(400, m.INVALID_DATA, f"Le cadre de facturation {code} n'a pas de "
+                           "valideur : codeStructureValideur et codeServiceValideur doivent "
+                           "être absents.")
+        inv.cadre = code
+        return
+    if not siret:
+        raise ApiError(400, m.BAD_REQUEST, "Le champ 'cadreDeFacturation."
+                       f"codeStructureValideur' est obligatoire pour le cadre {code}.")
+    validator = d.structure_by_siret(siret)
+    if validator is None or not validator.active:
+        raise ApiError(400, m.INVALID_DATA, f"La structure valideur {siret} "
+                       "(codeStructureValideur) est inconnue ou inactive sur Chorus Pro.")
+    if service_code:
+        service = validator.service(service_code)
+        if service is None or not service.active:
+            raise ApiError(400, m.INVALID_DATA, f"Le service valideur {service_code} "
+                           f"(codeServiceValideur) n'existe pas ou n'est pas actif pour la "
+                           f"structure {siret}.")
+    inv.cadre, inv.valideur_siret, inv.valideur_service = code, siret, service_code or None
 
 
 def _invoice_data(body: dict, supplier: d.Structure) -> InvoiceData:
@@ -165,6 +261,9 @@ def _main_file(ctx: Context, body: dict) -> tuple[str, bytes]:
         raise ApiError(400, m.BAD_REQUEST, "Le champ 'pieceJointePrincipale' est obligatoire"
                        f" en mode {body['modeDepot']}.")
     row = _attachment(ctx, principal[0]["pieceJointePrincipaleId"])
+    if row["extension"].lstrip(".").lower() != "pdf" or row["content"][:5] != b"%PDF-":
+        raise ApiError(400, m.INVALID_DATA, f"La pièce jointe principale {row['nom']} doit "
+                       f"être un PDF en mode {body['modeDepot']}.")
     return row["nom"], row["content"]
 
 

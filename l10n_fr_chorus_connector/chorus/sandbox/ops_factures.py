@@ -70,14 +70,15 @@ SEARCH_COLUMNS = (
     "id, numero, supplier_id, flow_numero, mode_depot, type_facture, date_facture, "
     "date_depot, statut, etat_at, commentaire, dest_id, service_code, ej, marche, origine,"
     " devise, montant_ht, montant_tva, montant_ttc, montant_a_payer, rejet_traite, "
-    "length(file_content) AS taille")
+    "length(file_content) AS taille, cadre, valideur_siret, valideur_service, "
+    "service_fournisseur_id")
 _SORTS = {"NumeroFacture": "numero", "DateDepot": "date_depot", "DateFacture": "date_facture",
           "DateHeureEtatCourant": "etat_at", "Statut": "statut", "MontantTTC": "montant_ttc",
           "IdentifiantFactureCPP": "id"}
 _EQUALS = {"numeroFluxDepot": "flow_numero", "numeroFacture": "numero",
            "typeFacture": "type_facture", "modeDepot": "mode_depot",
            "numeroBonCommande": "ej", "numeroMarche": "marche",
-           "numeroFactureOrigine": "origine"}
+           "numeroFactureOrigine": "origine", "cadreFacturation": "cadre"}
 _RANGES = {"montantHTMin": "montant_ht >= ?", "montantHTMax": "montant_ht <= ?",
            "montantTTCMin": "montant_ttc >= ?", "montantTTCMax": "montant_ttc <= ?",
            "montantApayerMin": "montant_a_payer >= ?",
@@ -128,8 +129,6 @@ def _list_filters(body: dict, where: list, params: list) -> None:
     if body.get("rejetTraite") is not None:
         where.append("rejet_traite = ?")
         params.append(int(body["rejetTraite"]))
-    if body.get("cadreFacturation") not in (None, "A1_FACTURE_FOURNISSEUR"):
-        where.append("0")  # the emulator only knows plain supplier invoices (A1)
 
 
 def _moment(value: str, key: str, end: bool) -> float:
@@ -192,10 +191,17 @@ def search_item(row, with_size: bool = False) -> dict:
         "numeroBonCommande": row["ej"], "numeroMarche": row["marche"],
         "numeroFactureOrigine": row["origine"], "rejetTraite": bool(row["rejet_traite"]),
         "nomPrenomUtilisateurCreateur": "Compte technique",
+        "idServiceFournisseur": row["service_fournisseur_id"],
+        "codeServiceFournisseur": _supplier_service_code(supplier, row["service_fournisseur_id"]),
     }
     if with_size:
         item["taille"] = row["taille"] or 0
     return item
+
+
+def _supplier_service_code(supplier: d.Structure, service_id: int | None) -> str | None:
+    service = next((s for s in supplier.services if s.id == service_id), None)
+    return service.code if service else None
 
 
 def consulter_fournisseur(ctx: Context, body: dict) -> dict:
@@ -208,7 +214,9 @@ def consulter_fournisseur(ctx: Context, body: dict) -> dict:
         "identifiantFactureCPP": row["id"], "numeroFacture": row["numero"],
         "statutFacture": row["statut"], "modeDepot": row["mode_depot"],
         "commentaire": row["commentaire"],
-        "cadreDeFacturation": {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"},
+        "cadreDeFacturation": {"codeCadreFacturation": row["cadre"],
+                               "codeStructureValideur": row["valideur_siret"],
+                               "codeServiceValideur": row["valideur_service"]},
         "destinataire": {
             "codeDestinataire": dest.siret, "idDestinataire": dest.id,
             "libelleDestinataire": dest.name, "codeServiceExecutant": row["service_code"],
@@ -229,7 +237,30 @@ def consulter_fournisseur(ctx: Context, body: dict) -> dict:
         "lignesDePoste": {"lignePoste": []}, "recapitulatifDeTva": {"ligneTva": []},
         "listeDesPiecesJointes": [],
     }
+    _add_submitted_data(facture, row)
     return m.answer(facture=facture)
+
+
+def _add_submitted_data(facture: dict, row) -> None:
+    """What a deposit by data sent (lines, VAT lines, payment data) — None for flows."""
+    if not row["soumission"]:
+        return
+    body = json.loads(row["soumission"])
+    facture["lignesDePoste"]["lignePoste"] = body.get("lignePoste") or []
+    facture["recapitulatifDeTva"]["ligneTva"] = body.get("ligneTva") or []
+    facture["listeDesPiecesJointes"] = body.get("pieceJointeComplementaire") or []
+    facture["pieceJointePrincipale"] = body.get("pieceJointePrincipale") or []
+    refs = body["references"]
+    facture["references"].update({
+        "typeTva": refs.get("typeTva"), "modePaiement": refs.get("modePaiement"),
+        "motifExonerationTva": refs.get("motifExonerationTva")})
+    facture["fournisseur"].update({
+        "idServiceFournisseur": body["fournisseur"].get("idServiceFournisseur"),
+        "codeCoordonneesBancairesFournisseur":
+            body["fournisseur"].get("codeCoordonneesBancairesFournisseur")})
+    facture["montantTotal"].update({
+        key: body["montantTotal"].get(key)
+        for key in ("montantRemiseGlobaleTTC", "motifRemiseGlobaleTTC")})
 
 
 def consulter_historique(ctx: Context, body: dict) -> dict:

@@ -7,6 +7,7 @@ database, writes run in ``BEGIN IMMEDIATE`` transactions and the file uses WAL.
 Inside one process a re-entrant lock serialises access to the single connection.
 """
 
+import contextlib
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -35,7 +36,9 @@ CREATE TABLE IF NOT EXISTS invoices (
     dest_id INTEGER NOT NULL, service_code TEXT, ej TEXT, marche TEXT, origine TEXT,
     devise TEXT NOT NULL DEFAULT 'EUR', montant_ht REAL, montant_tva REAL,
     montant_ttc REAL, montant_a_payer REAL, rejet_traite INTEGER NOT NULL DEFAULT 0,
-    file_name TEXT, file_content BLOB);
+    file_name TEXT, file_content BLOB, cadre TEXT NOT NULL DEFAULT 'A1_FACTURE_FOURNISSEUR',
+    valideur_siret TEXT, valideur_service TEXT, service_fournisseur_id INTEGER,
+    soumission TEXT);
 CREATE INDEX IF NOT EXISTS inv_supplier_etat ON invoices (supplier_id, etat_at);
 CREATE INDEX IF NOT EXISTS inv_supplier_depot ON invoices (supplier_id, date_depot);
 CREATE INDEX IF NOT EXISTS inv_supplier_numero ON invoices (supplier_id, numero);
@@ -50,6 +53,16 @@ CREATE TABLE IF NOT EXISTS attachments (
     id INTEGER PRIMARY KEY AUTOINCREMENT, login TEXT NOT NULL, nom TEXT NOT NULL,
     type_mime TEXT, extension TEXT NOT NULL, content BLOB NOT NULL, created REAL NOT NULL);
 """
+
+# Columns added after the first release: (table, column, SQL type) — added to state
+# files created before them (CREATE TABLE IF NOT EXISTS does not add columns).
+ADDED_COLUMNS = (
+    ("invoices", "cadre", "TEXT NOT NULL DEFAULT 'A1_FACTURE_FOURNISSEUR'"),
+    ("invoices", "valideur_siret", "TEXT"),
+    ("invoices", "valideur_service", "TEXT"),
+    ("invoices", "service_fournisseur_id", "INTEGER"),
+    ("invoices", "soumission", "TEXT"),
+)
 
 # Tables emptied by reset(); AUTOINCREMENT keeps ids growing across resets so that a
 # client holding ids from before a reset never confuses them with new ones.
@@ -69,7 +82,17 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        self._add_columns()
         self._depth = 0
+
+    def _add_columns(self) -> None:
+        for table, column, sql_type in ADDED_COLUMNS:
+            existing = {row["name"] for row in self.conn.execute(
+                f"PRAGMA table_info({table})")}  # fixed names from ADDED_COLUMNS
+            # Another process may add it meanwhile: "duplicate column" is fine.
+            with contextlib.suppress(sqlite3.OperationalError):
+                if column not in existing:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
 
     @contextmanager
     def transaction(self):
