@@ -214,13 +214,22 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
-    def write(self, vals):
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._chorus_check_service_fields(vals)
+        return super().create(vals_list)
+
+    def _chorus_check_service_fields(self, vals):
         protected = SERVICE_FIELDS.intersection(vals)
         if protected and self.env.context.get("chorus_service") is not SERVICE:
             raise UserError(_(
                 "%s can only be changed by the Chorus Pro deposit and follow-up (buttons "
                 "Deposit on Chorus Pro, Refresh status), not directly.",
                 ", ".join(sorted(self._fields[name].string for name in protected))))
+
+    def write(self, vals):
+        self._chorus_check_service_fields(vals)
         # Once on Chorus Pro, routing data changes only through "Recycle".
         if not self.env.context.get("chorus_routing_update"):
             for move in self.filtered(lambda m: m.chorus_send_state == "sent"):

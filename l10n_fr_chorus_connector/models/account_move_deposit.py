@@ -20,6 +20,7 @@ import base64
 import logging
 import os
 import tempfile
+import time
 from datetime import timedelta
 
 import facturx
@@ -47,6 +48,11 @@ SYNTAX_DATA = "SOUMETTRE"  # not a Chorus syntax: a deposit by data (account_mov
 UNCERTAIN_GRACE = timedelta(hours=1)
 TIMEOUT_PARAM = "l10n_fr_chorus_connector.timeout"
 LOCK_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
+#: Seconds of one run of Odoo's sending cron (it chains up to 10 calls of 10 invoices,
+#: about 2 s each with wkhtmltopdf): once spent, the run ends and the cron is triggered
+#: again, so that a prefork cron worker (limit_time_real 120 s) is never stopped.
+JOB_RUN_BUDGET = 60.0
+_RUN_STARTS = {}
 
 
 class AccountMove(models.Model):
@@ -118,6 +124,11 @@ class AccountMove(models.Model):
         # button) postpones the call instead of failing it, and a call that could not
         # take its invoices is triggered again; finished deposit runs are reported.
         cron = self.env.ref("account.ir_cron_account_move_send")
+        if self._chorus_job_run_spent():
+            # Ends this run (nothing left for Odoo's runner); the next one goes on.
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            cron._trigger()
+            return None
         queued = self.search([("sending_data", "!=", False)], limit=job_count)
         if queued:
             try:
@@ -135,7 +146,21 @@ class AccountMove(models.Model):
                     return None
         result = super()._cron_account_move_send(job_count=job_count)
         self.env["chorus.deposit.run"]._chorus_close_finished()
+        self.env["chorus.deposit.attempt"]._chorus_vacuum()
         return result
+
+    @api.model
+    def _chorus_job_run_spent(self):
+        """Whether the current run of the cron (calls sharing ``cron_id`` and
+        ``lastcall``) has used ``JOB_RUN_BUDGET``."""
+        context = self.env.context
+        if not context.get("cron_id"):
+            return False
+        now = time.monotonic()
+        for key in [k for k, start in _RUN_STARTS.items() if now - start > 3600]:
+            del _RUN_STARTS[key]
+        key = (self.env.cr.dbname, context["cron_id"], str(context.get("lastcall")))
+        return now - _RUN_STARTS.setdefault(key, now) > JOB_RUN_BUDGET
 
     def _chorus_by(self):
         """" by X via mass deposit" for background work (context ``chorus_launch``)."""
@@ -319,6 +344,15 @@ class AccountMove(models.Model):
                 return ("danger", f"{self.name}: {message}")
             if outcome:
                 return outcome
+        try:
+            # The PISTE token first: a worker stopped while asking for it must not leave
+            # an attempt that blocks the invoice although nothing was sent.
+            client.get_token()
+        except ChorusError as exc:
+            message = _("Chorus Pro could not be reached, nothing was deposited%(by)s: "
+                        "%(error)s", by=by, error=self.company_id._chorus_error_message(exc))
+            self._chorus_transition("unreachable", message)
+            return ("danger", f"{self.name}: {message}")
         if refused := self._chorus_token_take():  # tokens: models/account_move_token.py
             self._chorus_transition("checks_refused", refused[1])
             return refused

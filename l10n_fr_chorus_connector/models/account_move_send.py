@@ -9,16 +9,44 @@ deposits after ``BACKGROUND_BUDGET`` seconds: the rest stays queued and the cron
 is triggered again at once.
 """
 
+import functools
+import logging
+import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import find_in_path
+
+from .res_company_sync import in_test
+
+_logger = logging.getLogger(__name__)
 
 METHOD = "chorus_pro"
-#: Seconds of depositing per call of Odoo's sending cron (a prefork cron worker
-#: lives 120 s; one deposit call is bounded by the client, see chorus/transport.py).
+#: Seconds of depositing per call of Odoo's sending cron, counted once its PDFs are
+#: rendered (a prefork cron worker lives 120 s; one deposit call is bounded by the
+#: client, see chorus/transport.py). At least one invoice is deposited per call.
 BACKGROUND_BUDGET = 30.0
-EDI_ERROR_MARKER = "chorus_stock_edi_errors"
+BATCH_PARAM = "account.pdf_generation_batch"
+#: wkhtmltopdf runs at once when each renders one invoice (background sending).
+RENDER_WORKERS = 3
+
+
+@functools.cache
+def wkhtmltopdf_renders_batches():
+    """Whether wkhtmltopdf can render several invoices in one run: only builds with
+    the patched Qt can (Debian's 0.12.6 cannot: the PDF comes out unreadable)."""
+    try:
+        output = subprocess.run([find_in_path("wkhtmltopdf"), "--version"],
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    patched = "patched qt" in (output.stdout + output.stderr).lower()
+    if not patched:
+        _logger.info("wkhtmltopdf without patched Qt: Send & Print renders one invoice "
+                     "PDF at a time (set %s to choose)", BATCH_PARAM)
+    return patched
 
 
 class AccountMoveSend(models.AbstractModel):
@@ -97,20 +125,88 @@ class AccountMoveSend(models.AbstractModel):
         invoice_data["ubl_cii_xml_options"] = {"ubl_cii_format": "facturx", "builder": builder}
 
     @api.model
+    def _prepare_invoice_pdf_report(self, invoices_data):
+        # EXTENDS 'account': Odoo renders the PDFs of a background batch in one
+        # wkhtmltopdf run, which only a patched-Qt build gets right; with another
+        # build (and no explicit setting), one invoice per run.
+        explicit = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM)
+        if len(invoices_data) > 1 and not explicit and not wkhtmltopdf_renders_batches():
+            if self.env.context.get("chorus_deferred") is not None and not in_test():
+                rendered = self._chorus_render_in_parallel(invoices_data)
+            else:
+                rendered = {}
+            for invoice, invoice_data in invoices_data.items():
+                if invoice.id in rendered:
+                    invoice_data["pdf_attachment_values"] = {
+                        "name": invoice._get_invoice_report_filename(),
+                        "raw": rendered[invoice.id],
+                        "mimetype": "application/pdf",
+                        "res_model": invoice._name,
+                        "res_id": invoice.id,
+                        "res_field": "invoice_pdf_report_file",
+                    }
+                else:
+                    super()._prepare_invoice_pdf_report({invoice: invoice_data})
+            return None
+        return super()._prepare_invoice_pdf_report(invoices_data)
+
+    @api.model
+    def _chorus_render_in_parallel(self, invoices_data):
+        """``{invoice id: PDF}`` rendered ``RENDER_WORKERS`` at a time, each in a
+        transaction of its own (background work only: the invoices are committed).
+
+        wkhtmltopdf mostly waits (``report.print_delay``): several runs at once use
+        the idle time. An invoice that fails here is rendered the usual way.
+        """
+        registry, uid, context = self.env.registry, self.env.uid, dict(self.env.context)
+
+        def render(invoice_id, report_name, company_id):
+            try:
+                with registry.cursor() as cr:
+                    # The caller holds the invoice rows: never wait for them here.
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    env = api.Environment(cr, uid, context)
+                    reports = env["ir.actions.report"].with_company(company_id)
+                    content, kind = reports._pre_render_qweb_pdf(report_name,
+                                                                 res_ids=[invoice_id])
+                    if kind != "pdf":
+                        return None
+                    return reports._get_splitted_report(report_name, content, kind).get(
+                        invoice_id)
+            except Exception:  # rendered again the usual way
+                _logger.exception("Chorus Pro: parallel PDF rendering of invoice %s failed",
+                                  invoice_id)
+                return None
+
+        with ThreadPoolExecutor(max_workers=RENDER_WORKERS) as pool:
+            futures = {invoice.id: pool.submit(render, invoice.id,
+                                               data["pdf_report"].report_name,
+                                               invoice.company_id.id)
+                       for invoice, data in invoices_data.items()}
+        return {invoice_id: future.result() for invoice_id, future in futures.items()
+                if future.result()}
+
+    @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
         # EXTENDS 'account'
         super()._call_web_service_after_invoice_pdf_render(invoices_data)
-        deadline = self.env.context.get("chorus_deadline")
+        # The budget counts deposits only (the PDFs are rendered by now), and each call
+        # deposits at least one invoice.
+        deadline = None
+        if self.env.context.get("chorus_deferred") is not None:
+            deadline = time.monotonic() + BACKGROUND_BUDGET
+        started = False
         for invoice, invoice_data in invoices_data.items():
             if METHOD not in invoice_data["sending_methods"] \
                     or not self._is_applicable_to_move(METHOD, invoice, **invoice_data):
                 continue
             pdf = (invoice_data.get("pdf_attachment_values") or {}).get("raw")
             if invoice.sending_data:
-                if deadline and time.monotonic() >= deadline:
+                if deadline and time.monotonic() >= deadline and started:
                     self._chorus_defer(invoice, invoice_data)
                     continue
                 self._chorus_background_one(invoice, invoice_data, pdf)
+                started = True
             else:
                 self._chorus_interactive_one(invoice, invoice_data, pdf)
             if self._can_commit():
@@ -197,8 +293,7 @@ class AccountMoveSend(models.AbstractModel):
                 moves, from_cron=from_cron, allow_raising=allow_raising,
                 allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
         deferred = {}
-        sender = self.with_context(chorus_deferred=deferred,
-                                   chorus_deadline=time.monotonic() + BACKGROUND_BUDGET)
+        sender = self.with_context(chorus_deferred=deferred)
         result = super(AccountMoveSend, sender)._generate_and_send_invoices(
             moves, from_cron=from_cron, allow_raising=allow_raising,
             allow_fallback_pdf=allow_fallback_pdf, **custom_settings)

@@ -57,3 +57,10 @@ class ChorusDepositAttempt(models.Model):
                 first = unfinished.get(move_id, (None, date))[1]
                 unfinished[move_id] = (attempt_id, first)
         return {moves.browse(move_id): value for move_id, value in unfinished.items()}
+
+    @api.model
+    def _chorus_vacuum(self):
+        """Forget the attempts whose outcome their invoice records."""
+        self.env.cr.execute("""DELETE FROM chorus_deposit_attempt a USING account_move m
+                                WHERE m.id = a.move_id AND a.id <= m.chorus_attempt_done""")
+        return self.env.cr.rowcount

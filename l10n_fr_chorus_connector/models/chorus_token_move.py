@@ -1,12 +1,11 @@
 """The Chorus Pro token ledger: one line per credit or debit, never edited nor deleted.
 
-Creating a line is the only way to change ``res.company.chorus_token_balance``:
-``create`` moves the stored balance in the same SQL statement that checks it stays
-non-negative, so the balance always equals the sum of the ledger, even when two
-transactions take tokens at the same time. Lines are created only by the addon's own
-methods (as superuser, after their own checks): nobody creates one directly, not even
-an administrator (the adjustment wizard, with its mandatory reason, is the way), and
-each credit names who approved it.
+Creating a line is the only way to change ``res.company.chorus_token_balance``, which
+is the sum of the ledger: ``create`` has ``res.company._chorus_token_apply`` check that
+it stays non-negative, even when two transactions take tokens at the same time. Lines
+are created only by the addon's own methods (as superuser, after their own checks):
+nobody creates one directly, not even an administrator (the adjustment wizard, with
+its mandatory reason, is the way), and each credit names who approved it.
 """
 
 from odoo import SUPERUSER_ID, _, api, fields, models

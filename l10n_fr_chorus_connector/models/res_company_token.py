@@ -1,10 +1,21 @@
 """Chorus Pro tokens of a company: balance, initial credit, deposit debit and refund.
 
-The balance lives on ``res_company`` and only ``chorus.token.move.create`` moves it,
-through ``_chorus_token_apply``: one ``UPDATE … WHERE balance + qty >= 0`` whose row
-count says whether the tokens were there. The row stays locked until the end of the
-transaction, so two deposits can never spend the same last token.
+The balance is the sum of the ledger (``chorus.token.move``); it is not stored on
+the company row, so taking a token never conflicts with saving the company or with
+the status sync (Odoo runs REPEATABLE READ, where two writes of one row in
+overlapping transactions make one of them fail). Only ``chorus.token.move.create``
+moves it, through ``_chorus_token_apply``:
+
+- while ``FREE_DEBIT_MARGIN`` tokens would remain, a debit locks nothing: deposits
+  of one company run in parallel (a transaction takes at most
+  ``MAX_UNGUARDED_DEBITS`` such tokens, so overlapping ones cannot overspend);
+- closer to zero, debits of a company go one at a time through its row of
+  ``chorus_token_guard``: a concurrent one waits, then fails with a serialization
+  error (the button says "try again", background work retries later), so two
+  deposits can never spend the same last token.
 """
+
+from collections import defaultdict
 
 from markupsafe import Markup
 from odoo import _, api, fields, models
@@ -15,13 +26,18 @@ from .chorus_token_move import ChorusTokenShortage
 
 INITIAL_TOKENS = 50
 DEFAULT_LOW_THRESHOLD = 10
+#: Debits that leave at least this many tokens need no lock.
+FREE_DEBIT_MARGIN = 20
+#: Lock-free debits per transaction (the margin covers this many transactions at once).
+MAX_UNGUARDED_DEBITS = 5
+_UNGUARDED = "chorus_token_unguarded_debits"
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     chorus_token_balance = fields.Integer(
-        "Chorus Pro tokens left", default=0, readonly=True, copy=False,
+        "Chorus Pro tokens left", compute="_compute_chorus_token_balance", compute_sudo=True,
         help="One token is used per invoice deposited on Chorus Pro. Buy a pack (a vendor "
         "bill of a token pack product) to add tokens.")
     chorus_token_low_threshold = fields.Integer(
@@ -29,10 +45,27 @@ class ResCompany(models.Model):
         help="When the balance falls below this number, the Chorus Pro administrators "
         "get a message and a to-do.")
 
-    _sql_constraints = [
-        ("chorus_token_balance_not_negative", "CHECK(chorus_token_balance >= 0)",
-         "The Chorus Pro token balance cannot be negative."),
-    ]
+    def init(self):
+        super().init()
+        # One row per company, only to queue the debits of its last tokens.
+        self.env.cr.execute("CREATE TABLE IF NOT EXISTS chorus_token_guard "
+                            "(company_id integer PRIMARY KEY)")
+
+    def _compute_chorus_token_balance(self):
+        balances = self._chorus_token_sums()
+        for company in self:
+            company.chorus_token_balance = balances.get(company.id, 0)
+
+    def _chorus_token_sums(self):
+        """``{company id: sum of its ledger}`` as this transaction sees it."""
+        ids = [cid for cid in self.ids if cid]
+        if not ids:
+            return {}
+        self.env["chorus.token.move"].flush_model(["company_id", "quantity"])
+        self.env.cr.execute("SELECT company_id, COALESCE(SUM(quantity), 0) FROM "
+                            "chorus_token_move WHERE company_id IN %s GROUP BY company_id",
+                            [tuple(ids)])
+        return dict(self.env.cr.fetchall())
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -51,29 +84,54 @@ class ResCompany(models.Model):
     # Ledger primitives
     # ------------------------------------------------------------------
     def _chorus_token_apply(self, quantity):
-        """Move the stored balance by ``quantity``; the new balance, or ChorusTokenShortage.
-
-        Only ``chorus.token.move.create`` calls this, so that ledger and balance agree.
-        """
+        """Check a ledger line of ``quantity`` tokens; the balance after it, or
+        ChorusTokenShortage. Only ``chorus.token.move.create`` calls this (before it
+        inserts the line), so that ledger and balance are one."""
         self.ensure_one()
-        self.env.cr.execute(
-            "UPDATE res_company SET chorus_token_balance = chorus_token_balance + %s "
-            "WHERE id = %s AND chorus_token_balance + %s >= 0 RETURNING chorus_token_balance",
-            [quantity, self.id, quantity],
-            # A concurrent update is retried by Odoo (the request is replayed): no log.
-            log_exceptions=False)
-        row = self.env.cr.fetchone()
+        balance = self._chorus_token_sums().get(self.id, 0)
+        if quantity < 0:
+            unguarded = self._chorus_token_unguarded()
+            if balance + quantity < FREE_DEBIT_MARGIN \
+                    or unguarded[self.id] - quantity > MAX_UNGUARDED_DEBITS:
+                self._chorus_token_guard()
+                balance = self._chorus_token_sums().get(self.id, 0)
+            else:
+                unguarded[self.id] -= quantity
         self.invalidate_recordset(["chorus_token_balance"])
-        if row is None:
-            balance = self.sudo().chorus_token_balance
+        if balance + quantity < 0:
             raise ChorusTokenShortage(_(
                 "%(company)s has %(balance)s Chorus Pro tokens left, %(needed)s needed.",
                 company=self.name, balance=balance, needed=-quantity), self, balance, -quantity)
-        balance = row[0]
         threshold = self.sudo().chorus_token_low_threshold
-        if quantity < 0 and balance < threshold <= balance - quantity:
-            self._chorus_token_warn_low(balance)
-        return balance
+        if quantity < 0 and balance + quantity < threshold <= balance:
+            self._chorus_token_warn_low(balance + quantity)
+        return balance + quantity
+
+    def _chorus_token_guard(self):
+        """Take this company's turn for debits near zero (until the transaction ends).
+
+        A debit committed meanwhile by another transaction makes this one fail with
+        a serialization error: it is replayed (requests) or retried (background), and
+        then sees the new balance.
+        """
+        self.env.cr.execute(
+            "INSERT INTO chorus_token_guard (company_id) VALUES (%s) ON CONFLICT (company_id) "
+            "DO UPDATE SET company_id = EXCLUDED.company_id", [self.id],
+            # Expected under contention: no "bad query" error in the log.
+            log_exceptions=False)
+
+    def _chorus_token_unguarded(self):
+        """Lock-free debits taken by this transaction, per company."""
+        cache = self.env.cr.cache
+        if _UNGUARDED not in cache:
+            cache[_UNGUARDED] = defaultdict(int)
+
+            def reset():
+                cache.pop(_UNGUARDED, None)
+
+            self.env.cr.postcommit.add(reset)
+            self.env.cr.postrollback.add(reset)
+        return cache[_UNGUARDED]
 
     def _chorus_token_move(self, quantity, reason, name, **links):
         """Record a ledger line (and move the balance); ChorusTokenShortage if short."""

@@ -107,8 +107,6 @@ class CommittedChorusCase(TransactionCase):
             env.cr.execute("DELETE FROM chorus_deposit_run WHERE id NOT IN "
                            "(SELECT run_id FROM chorus_deposit_run_move_rel)")
             env.cr.execute("DELETE FROM account_move WHERE id IN %s", [moves])
-            env.cr.execute("UPDATE res_company SET chorus_token_balance = %s WHERE id = %s",
-                           [self.saved_balance, self.env.company.id])
             env["res.company"].browse(self.env.company.id).write(self.saved)
             env["res.partner"].browse(self.ids["partner"]).unlink()
             env["chorus.supplier.structure"].browse(self.ids["structure"]).unlink()

@@ -142,4 +142,7 @@ class TestDepositParallel(CommittedChorusCase):
         move_c = env_c["account.move"].browse(move_id)
         self.assertEqual(move_c.chorus_send_state, "sent")
         self.assertFalse(move_c.sending_data)
+        with self.committed_env() as env:
+            self.assertFalse(env["chorus.deposit.attempt"].search([("move_id", "=", move_id)]),
+                             "the sending cron forgets finished attempts")
         self.assertEqual(len(self.emulator.api_calls("deposer/flux")), 1)

@@ -51,6 +51,10 @@ class TestDepositPipeline(ChorusCase):
         with self.assertRaises(UserError):
             move.with_context(chorus_service=True).write({"chorus_send_state": "sent"})
         self.assertEqual(move.chorus_send_state, "to_send")
+        with self.assertRaisesRegex(UserError, "can only be changed by the Chorus Pro"):
+            self.env["account.move"].with_user(clerk).create({
+                "move_type": "out_invoice", "partner_id": self.public.id,
+                "chorus_invoice_id": 42})
         with self.assertRaisesRegex(ValueError, "cannot happen in state"):
             move._chorus_transition("flow_rejected")
 
@@ -131,3 +135,21 @@ class TestDepositPipeline(ChorusCase):
         self.assertEqual(move.chorus_send_state, "error")
         move.button_draft()
         self.assertEqual(move.state, "draft")
+
+    def test_unpatched_wkhtmltopdf_renders_one_invoice_per_run(self):
+        from odoo.addons.account.models.account_move_send import AccountMoveSend as Base
+
+        moves = self.make_invoice(pdf=False) | self.make_invoice(pdf=False)
+        runs = []
+        with patch.object(Base, "_prepare_invoice_pdf_report",
+                          lambda _self, data: runs.append(len(data))), \
+                patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_send."
+                      "wkhtmltopdf_renders_batches", return_value=False):
+            self.env["account.move.send"]._prepare_invoice_pdf_report(
+                {move: {} for move in moves})
+            self.assertEqual(runs, [1, 1])
+            # An administrator's explicit setting is Odoo's to apply.
+            self.env["ir.config_parameter"].set_param("account.pdf_generation_batch", "80")
+            self.env["account.move.send"]._prepare_invoice_pdf_report(
+                {move: {} for move in moves})
+            self.assertEqual(runs, [1, 1, 2])

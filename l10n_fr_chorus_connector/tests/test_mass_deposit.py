@@ -160,13 +160,33 @@ class TestMassDeposit(ChorusCase):
         with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_send."
                    "BACKGROUND_BUDGET", 0):
             self.run_sending()
-        # Budget spent before the first deposit: all stay queued, the cron runs again.
-        self.assertFalse(self.deposit_calls())
-        self.assertEqual(moves.mapped("is_being_sent"), [True] * 3)
-        self.assertEqual(set(moves.mapped("chorus_send_state")), {"to_send"})
-        self.assertGreater(self.triggers(), triggers)
-        self.run_sending()
+            # Budget spent after the first deposit: the others stay queued (not in
+            # error), and the cron is triggered again.
+            self.assertEqual(len(self.deposit_calls()), 1)
+            self.assertEqual(sorted(moves.mapped("chorus_send_state")),
+                             ["sent", "to_send", "to_send"])
+            self.assertEqual(len(moves.filtered("sending_data")), 2)
+            self.assertGreater(self.triggers(), triggers)
+            self.run_sending()
+            self.run_sending()
         self.assertEqual(set(moves.mapped("chorus_send_state")), {"sent"})
+        self.assertFalse(moves.filtered("sending_data"))
+
+    def test_a_cron_run_ends_after_its_budget_and_triggers_the_next(self):
+        moves = self.make_invoice() | self.make_invoice()
+        self.launch(moves)
+        cron = self.env.ref(SEND_CRON)
+        Move = self.env["account.move"].with_context(cron_id=cron.id, lastcall="run-1")
+        triggers = self.triggers()
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
+                   "JOB_RUN_BUDGET", -1):
+            # A call of a run that has used its time: nothing done, next run triggered.
+            Move._cron_account_move_send(job_count=1)
+            self.assertFalse(self.deposit_calls())
+            self.assertGreater(self.triggers(), triggers)
+        # The next run (another lastcall) within its budget goes on.
+        Move.with_context(lastcall="run-2")._cron_account_move_send(job_count=1)
+        self.assertEqual(len(self.deposit_calls()), 1)
 
     def test_crash_in_the_middle_never_deposits_twice(self):
         moves = self.make_invoice() | self.make_invoice()

@@ -11,22 +11,25 @@ copy)::
 
 Against the embedded emulator of that database (demo environment):
 
-1. *speed*: N posted invoices are put in a mass-deposit batch through the list
-   action's dialog, then the scheduled action ``ir_cron_chorus_deposit_batch`` is run
-   by Odoo's own cron runner (``ir.cron._process_jobs``, what a cron worker calls) in
-   this process until the batch is done. Each deposit renders the invoice PDF with
+1. *speed*: N posted invoices are queued through the list action's mass-deposit
+   dialog in Odoo's own background sending, then its scheduled action
+   ``account.ir_cron_account_move_send`` is run by Odoo's own cron runner
+   (``ir.cron._process_jobs``, what a cron worker calls) in this process until none
+   is queued. Each deposit renders the invoice PDF with
    wkhtmltopdf (CSS served by an Odoo HTTP server started on loopback) and embeds the
    Factur-X XML, as in production. Prints invoices/minute, wall time, peak RSS of this
    process during the deposits (wkhtmltopdf runs in its own short-lived processes),
    CPU time, SQL queries and the API calls the emulator received.
-2. *crash*: N more invoices in a new batch, processed by a separate OS process
-   (``odoo-bin shell`` running the same cron runner in a loop). When the emulator's
-   SQLite file (shared between processes) holds N/2 new flows, that process gets
-   SIGKILL; the processing is restarted until the batch is done (the wait that
-   follows an interrupted deposit — one hour — is simulated by moving the dates of
-   the waiting lines back and the emulator's clock on). Then the proof: deposits
-   (flows) and Chorus invoices per invoice number, invoices not deposited, invoices
-   whose Odoo record disagrees with Chorus, tokens charged, batch line states.
+2. *crash*: N more invoices in a new mass deposit, processed by a separate OS
+   process (``odoo-bin shell`` running the same cron runner in a loop). When the
+   emulator's SQLite file (shared between processes) holds N/2 new flows, that
+   process gets SIGKILL; the processing is restarted until nothing is queued. An
+   interrupted deposit leaves its invoice "outcome unknown": the hourly status sync
+   links it once Chorus lists it, and what Chorus never received is deposited again
+   by a new mass deposit after the one-hour wait (simulated: Odoo's dates moved back,
+   the emulator's clock on). Then the proof: deposits (flows) and Chorus invoices per
+   invoice number, invoices not deposited, invoices whose Odoo record disagrees with
+   Chorus, tokens charged, invoice states.
 """
 
 import os
@@ -46,44 +49,37 @@ from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB, ir_cron
 from odoo.addons.l10n_fr_chorus_connector.chorus import transport
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
 from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
-from odoo.addons.l10n_fr_chorus_connector.models.chorus_deposit_batch import (
-    CRON_BATCH_SIZE,
-    CRON_TIME_BUDGET,
-)
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_send import BACKGROUND_BUDGET
 from odoo.addons.l10n_fr_chorus_connector.tests.common import configure_demo_company
 from odoo.tools import config
 
 N = int(os.environ.get("BENCH_DEPOSITS", "1000"))
 PARTS = os.environ.get("BENCH_PARTS", "speed,crash").split(",")
 CREATE_CHUNK = 100
-CRON_XMLID = "l10n_fr_chorus_connector.ir_cron_chorus_deposit_batch"
+CRON_XMLID = "account.ir_cron_account_move_send"
+#: Invoices per call of Odoo's sending cron (its default ``job_count``).
+JOB_COUNT = 10
 #: Restarts of the worker before giving up (each one ends when nothing is due).
 MAX_ROUNDS = 6
 #: Seconds without a new deposit after which the worker of part 2 is declared stuck.
 STALL = 180
 
-# The worker of part 2: Odoo's cron runner in a loop until no line of the batch is due
-# or the job is not ready (it waits for a trigger, as a cron worker would).
+# The worker of part 2: Odoo's cron runner in a loop while invoices are queued and the
+# job makes progress (it waits for a trigger, as a cron worker would).
 WORKER = """
-import os
 from odoo.addons.base.models.ir_cron import ir_cron
-batch_id = int(os.environ["BENCH_BATCH_ID"])
 db = env.cr.dbname
 env.cr.rollback()
 
-def progress():
+def queued():
     with env.registry.cursor() as cr:
-        cr.execute(\"\"\"SELECT count(*) FILTER (WHERE state IN ('pending', 'running')
-                                    AND (next_attempt IS NULL
-                                         OR next_attempt <= now() AT TIME ZONE 'UTC')),
-                              count(*) FILTER (WHERE state IN ('pending', 'running'))
-                         FROM chorus_deposit_batch_line WHERE batch_id = %s\"\"\", [batch_id])
-        return cr.fetchone()
+        cr.execute("SELECT count(*) FROM account_move WHERE sending_data IS NOT NULL")
+        return cr.fetchone()[0]
 
-before = progress()
-while before[0]:
+before = queued()
+while before:
     ir_cron._process_jobs(db)
-    after = progress()
+    after = queued()
     if after == before:
         break
     before = after
@@ -179,19 +175,23 @@ def create_invoices(env, data, count):
 
 
 def launch(env, moves):
-    """The list action's dialog, confirmed: a batch and a trigger of the job."""
+    """The list action's dialog, confirmed: a run queued in Odoo's sending."""
     wizard = env["chorus.mass.deposit.wizard"].with_context(
         active_model="account.move", active_ids=moves.ids).create({})
     assert wizard.todo_count == len(moves), (wizard.todo_count, len(moves))
     wizard.action_confirm()
-    batch = env["chorus.deposit.batch"].search([], order="id desc", limit=1)
+    run = env["chorus.deposit.run"].search([], order="id desc", limit=1)
     env.cr.commit()
-    return batch
+    return run
 
 
-def line_states(env, batch):
-    env.cr.execute("""SELECT state, count(*) FROM chorus_deposit_batch_line
-                      WHERE batch_id = %s GROUP BY state ORDER BY state""", [batch.id])
+def line_states(env, run):
+    """Invoices of the run per transport state (``queued``: still in Odoo's queue)."""
+    env.cr.execute("""SELECT CASE WHEN m.sending_data IS NOT NULL THEN 'queued'
+                                  ELSE COALESCE(m.chorus_send_state, '-') END, count(*)
+                        FROM chorus_deposit_run_move_rel r
+                        JOIN account_move m ON m.id = r.move_id
+                       WHERE r.run_id = %s GROUP BY 1 ORDER BY 1""", [run.id])
     return dict(env.cr.fetchall())
 
 
@@ -212,8 +212,8 @@ def part_speed(env, company, data, emulator):
     print(f"set-up: {N} posted invoices created in {time.perf_counter() - t0:.1f} s",
           flush=True)
     t0 = time.perf_counter()
-    batch = launch(env, moves)
-    print(f"dialog + launch: {time.perf_counter() - t0:.2f} s (batch #{batch.id})", flush=True)
+    run = launch(env, moves)
+    print(f"dialog + launch: {time.perf_counter() - t0:.2f} s (run #{run.id})", flush=True)
 
     emulator.reset_calls()
     transport.clear_token_cache()
@@ -232,15 +232,15 @@ def part_speed(env, company, data, emulator):
         runs.append((time.perf_counter() - run_start, cpu_seconds() - run_cpu))
         passes += 1
         fresh(env)
-        states = line_states(env, batch)
-        before, todo = todo, states.get("pending", 0) + states.get("running", 0)
+        states = line_states(env, run)
+        before, todo = todo, states.get("queued", 0)
         now = time.perf_counter()
         if now - last_report > 30 or not todo:
             done = N - todo
             print(f"   {now - start:7.1f} s  {done:>6} / {N} processed  "
                   f"RSS {proc_status().get('VmRSS', 0):7.1f} MiB", flush=True)
             last_report = now
-        if not todo or batch.state == "done":
+        if not todo:
             break
         if todo == before:
             print(f"   the job did not run or made no progress: stopped ({states})",
@@ -254,10 +254,10 @@ def part_speed(env, company, data, emulator):
     by_path = Counter(call.path.rsplit("/", 2)[-2] + "/" + call.path.rsplit("/", 1)[-1]
                       if "/cpro/" in call.path else "oauth/token" for call in calls)
     fresh(env)
-    states = line_states(env, batch)
-    deposited = states.get("done", 0)
+    states = line_states(env, run)
+    deposited = states.get("sent", 0)
     print()
-    print(f"invoices deposited   {deposited} / {N}  (lines: {states}; batch {batch.state})")
+    print(f"invoices deposited   {deposited} / {N}  (invoices: {states}; run {run.state})")
     print(f"wall time            {minutes(wall)}  ({passes} cron runs)")
     print(f"throughput           {deposited / wall * 60:.1f} invoices/minute  "
           f"({wall / max(deposited, 1):.3f} s per invoice)")
@@ -274,7 +274,8 @@ def part_speed(env, company, data, emulator):
     real_limit = real_limit if real_limit > 0 else config["limit_time_real"]
     print(f"cron job runs        {len(runs)}, longest {longest[0]:.1f} s wall / "
           f"{max((r[1] for r in runs), default=0):.1f} s CPU (up to {MAX_BATCH_PER_CRON_JOB} "
-          f"calls of at most {CRON_BATCH_SIZE} invoices or {CRON_TIME_BUDGET:g} s each); a "
+          f"calls of at most {JOB_COUNT} invoices, deposits stopped after "
+          f"{BACKGROUND_BUDGET:g} s); a "
           f"prefork cron worker with this configuration "
           f"is stopped after {real_limit} s real / {config['limit_time_cpu']} s CPU per run")
     print(f"SQL queries          {sql}  ({sql / max(deposited, 1):.0f} per invoice)")
@@ -306,11 +307,10 @@ def odoo_command(env, log_name, *args):
     return command
 
 
-def start_worker(env, batch):
+def start_worker(env):
     process = subprocess.Popen(
         odoo_command(env, "bench_worker.log", "shell", "--no-http"),
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-        env={**os.environ, "BENCH_BATCH_ID": str(batch.id)})
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     process.stdin.write(WORKER.encode())
     process.stdin.close()
     return process
@@ -384,72 +384,66 @@ def part_crash(env, company, data, emulator):
     base = flow_base(emulator)
     t0 = time.perf_counter()
     moves = create_invoices(env, data, N)
-    batch = launch(env, moves)
+    run = launch(env, moves)
     files = {move.name.replace("/", "_").replace(" ", "_") + ".pdf": move.name
              for move in moves}
     env.cr.execute("SELECT COALESCE(sum(quantity), 0) FROM chorus_token_move "
                    "WHERE company_id = %s AND reason IN ('deposit', 'refund')", [company.id])
     tokens_before = env.cr.fetchone()[0]
-    print(f"set-up: {N} posted invoices created, batch #{batch.id} launched in "
+    print(f"set-up: {N} posted invoices created, run #{run.id} launched in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     kill_at = max(N // 2, 1)
     total = time.perf_counter()
 
-    process = start_worker(env, batch)
+    process = start_worker(env)
     killed, peak, seconds = watch(env, process, emulator, base, kill_at=kill_at,
                                   timeout=max(600, 20 * N))
     on_chorus = flow_count(emulator, base)
     fresh(env)
-    states = line_states(env, batch)
     print(f"run 1: worker pid {process.pid} {'killed (SIGKILL)' if killed else 'ended'} after "
           f"{seconds:.1f} s with {on_chorus} flows on the emulator; peak RSS {peak:.1f} MiB; "
-          f"lines {states}", flush=True)
+          f"invoices {line_states(env, run)}", flush=True)
+    attempts = env["chorus.deposit.attempt"]._chorus_unfinished(moves)
     by_file = emulator_flows_by_file(emulator, base)
-    running = batch.line_ids.filtered(lambda line: line.state == "running")
-    for line in running:
-        move = line.move_id
-        file_name = move.name.replace("/", "_") + ".pdf"
-        reached = by_file.get(file_name, 0)
-        print(f"   interrupted: {move.name} (line running, invoice {move.chorus_send_state}) — "
+    for move in attempts:
+        reached = by_file.get(move.name.replace("/", "_") + ".pdf", 0)
+        print(f"   interrupted: {move.name} (attempt without outcome) — "
               + ("its file REACHED Chorus Pro but Odoo did not record it"
                  if reached else "nothing reached Chorus Pro"), flush=True)
 
     rounds = 1
     while rounds < MAX_ROUNDS:
         fresh(env)
-        if batch.state == "done":
-            break
+        if not moves.filtered("sending_data"):
+            uncertain = moves.filtered(lambda m: m.chorus_send_state == "uncertain")
+            if not uncertain:
+                break
+            # An hour later: the status sync links what Chorus has; the rest is
+            # deposited again by a new mass deposit (the wait simulated).
+            shift = UNCERTAIN_GRACE + timedelta(minutes=2)
+            env.cr.execute("""UPDATE account_move
+                                 SET chorus_deposit_uncertain = chorus_deposit_uncertain - %s
+                               WHERE id IN %s""", [shift, tuple(uncertain.ids)])
+            emulator.advance(FLOW_FINAL_AFTER + 1)
+            fresh(env)
+            company._chorus_sync_status()
+            fresh(env)
+            left = uncertain.filtered(lambda m: m.chorus_send_state == "uncertain")
+            print(f"   {len(uncertain)} invoice(s) of unknown outcome after the crash "
+                  f"({', '.join(uncertain.mapped('name'))}): {len(uncertain) - len(left)} "
+                  f"linked by the status sync, {len(left)} deposited again", flush=True)
+            if not left:
+                break
+            launch(env, left)
         rounds += 1
-        process = start_worker(env, batch)
+        process = start_worker(env)
         killed, peak, seconds = watch(env, process, emulator, base,
                                       timeout=max(600, 20 * N))
         fresh(env)
         print(f"run {rounds}: worker pid {process.pid} ended after {seconds:.1f} s "
               f"(exit {process.returncode}); {flow_count(emulator, base)} flows on the "
-              f"emulator; peak RSS {peak:.1f} MiB; lines {line_states(env, batch)}; "
-              f"batch {batch.state}", flush=True)
-        waiting = batch.line_ids.filtered(
-            lambda line: line.state in ("pending", "running") and line.next_attempt)
-        if batch.state != "done" and waiting:
-            # An interrupted deposit waits until Chorus lists the invoice, at most one
-            # hour: let that hour pass (Odoo dates back, emulator clock on).
-            shift = UNCERTAIN_GRACE + timedelta(minutes=2)
-            env.cr.execute("""
-                UPDATE chorus_deposit_batch_line SET next_attempt = next_attempt - %s
-                 WHERE id IN %s""", [shift, tuple(waiting.ids)])
-            env.cr.execute("""
-                UPDATE account_move SET chorus_deposit_uncertain = chorus_deposit_uncertain - %s
-                 WHERE id IN %s AND chorus_deposit_uncertain IS NOT NULL""",
-                           [shift, tuple(waiting.move_id.ids)])
-            env.cr.execute("""
-                UPDATE ir_cron_trigger SET call_at = call_at - %s
-                 WHERE cron_id = %s AND call_at > now() AT TIME ZONE 'UTC'""",
-                           [shift, env.ref(CRON_XMLID).id])
-            emulator.advance(FLOW_FINAL_AFTER + 1)
-            fresh(env)
-            print(f"   {len(waiting)} line(s) wait for Chorus Pro after the crash "
-                  f"({', '.join(waiting.move_id.mapped('name'))}): simulated "
-                  f"{shift} elapsed", flush=True)
+              f"emulator; peak RSS {peak:.1f} MiB; invoices {line_states(env, run)}",
+              flush=True)
     wall = time.perf_counter() - total
 
     # Proof, once Chorus has processed every flow.
@@ -484,13 +478,13 @@ def part_crash(env, company, data, emulator):
     uncharged = sorted(f"{name}: {charged} token(s) for {flows_by_number.get(name, 0)} deposit(s)"
                        for name, charged in env.cr.fetchall()
                        if charged != flows_by_number.get(name, 0))
-    states = line_states(env, batch)
+    states = line_states(env, run)
     deposits = sum(by_file.values())
 
     print()
     print(f"processing: {rounds} run(s), {minutes(wall)} in all (Odoo start-ups included)")
     print(f"deposits received by the emulator: {deposits} flows for {len(by_file)} invoices "
-          f"({N} in the batch); Chorus invoices: {sum(invoices.values())}")
+          f"({N} in the run); Chorus invoices: {sum(invoices.values())}")
     print(f"deposits per invoice number: max {max(flows_by_number.values(), default=0)}; "
           f"Chorus invoices per number: max {max(invoices.values(), default=0)}")
     if twice or twice_invoices:
@@ -507,7 +501,7 @@ def part_crash(env, company, data, emulator):
           f" ({'OK' if tokens == deposits else 'MISMATCH'})"
           + (f"; charged differently from their deposits: {uncharged[:20]}" if uncharged
              else ""))
-    print(f"batch #{batch.id}: {batch.state}; lines {states}", flush=True)
+    print(f"run #{run.id}: {run.state}; invoices {states}", flush=True)
 
 
 def start_http_server(env):

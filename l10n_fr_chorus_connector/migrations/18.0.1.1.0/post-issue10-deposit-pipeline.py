@@ -14,6 +14,7 @@ Deposited invoices, flows, attempts and token ledger lines are kept as they are.
 import logging
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +22,44 @@ _logger = logging.getLogger(__name__)
 def _table_exists(cr, name):
     cr.execute("SELECT 1 FROM information_schema.tables WHERE table_name = %s", [name])
     return bool(cr.fetchone())
+
+
+def _batches_to_runs(env):
+    """Each batch becomes a deposit run (its report, chatter and inbox messages move
+    with it); the invoices an open batch had not deposited yet are queued again."""
+    cr = env.cr
+    cr.execute("""SELECT b.id, b.company_id, b.user_id, b.origin, b.state, b.date_done,
+                         b.report_id, array_agg(l.move_id ORDER BY l.id),
+                         array_agg(l.move_id ORDER BY l.id)
+                           FILTER (WHERE l.state IN ('pending', 'running'))
+                    FROM chorus_deposit_batch b
+                    JOIN chorus_deposit_batch_line l ON l.batch_id = b.id
+                GROUP BY b.id ORDER BY b.id""")
+    for (batch_id, company_id, user_id, origin, state, date_done, report_id, move_ids,
+         open_ids) in cr.fetchall():
+        user = env["res.users"].browse(user_id or SUPERUSER_ID).exists() \
+            or env.ref("base.user_root")
+        run = env["chorus.deposit.run"].create({
+            "company_id": company_id, "user_id": user.id, "lang": user.lang,
+            "origin": "auto" if origin == "auto" else "mass",
+            "state": "done" if state == "done" else "running", "date_done": date_done,
+            "report_id": report_id, "move_ids": [(6, 0, move_ids)],
+        })
+        for table, column in (("mail_message", "model"), ("mail_followers", "res_model"),
+                              ("ir_attachment", "res_model")):
+            cr.execute(SQL("UPDATE %s SET %s = 'chorus.deposit.run', res_id = %s "
+                           "WHERE %s = 'chorus.deposit.batch' AND res_id = %s",
+                           SQL.identifier(table), SQL.identifier(column), run.id,
+                           SQL.identifier(column), batch_id))
+        pending = env["account.move"].browse(open_ids or []).exists().filtered(
+            lambda m: m.chorus_send_state != "sent" and not m.sending_data)
+        if state != "done" and pending:
+            pending.sending_data = {"author_user_id": user.id,
+                                    "author_partner_id": user.partner_id.id,
+                                    "chorus_run": run.id}
+            env.ref("account.ir_cron_account_move_send")._trigger()
+        _logger.info("Chorus Pro deposit batch %s is now deposit run %s (%s invoices, %s "
+                     "queued again)", batch_id, run.id, len(move_ids), len(pending))
 
 
 def migrate(cr, version):
@@ -40,24 +79,8 @@ def migrate(cr, version):
                         FROM chorus_deposit_batch_line l
                        WHERE l.move_id = m.id AND l.state = 'running'
                          AND m.chorus_send_state IS DISTINCT FROM 'sent'""")
-        cr.execute("""SELECT b.id, b.company_id, b.user_id, b.origin,
-                             array_agg(l.move_id ORDER BY l.id)
-                        FROM chorus_deposit_batch b
-                        JOIN chorus_deposit_batch_line l ON l.batch_id = b.id
-                        JOIN account_move m ON m.id = l.move_id
-                       WHERE b.state != 'done' AND l.state IN ('pending', 'running')
-                         AND m.chorus_send_state IS DISTINCT FROM 'sent'
-                         AND m.sending_data IS NULL
-                    GROUP BY b.id""")
-        Run = env["chorus.deposit.run"]
-        for batch_id, _company_id, user_id, origin, move_ids in cr.fetchall():
-            user = env["res.users"].browse(user_id or SUPERUSER_ID).exists() \
-                or env.ref("base.user_root")
-            moves = env["account.move"].browse(move_ids).exists()
-            runs = Run._chorus_launch(moves, origin="auto" if origin == "auto" else "mass",
-                                      user=user)
-            _logger.info("Chorus Pro deposit batch %s handed over to Odoo's background "
-                         "sending as %s (%s invoices)", batch_id, runs.ids, len(moves))
+        _batches_to_runs(env)
+        cr.execute("DROP TABLE chorus_deposit_batch_line, chorus_deposit_batch CASCADE")
     cr.execute("""UPDATE account_move SET chorus_send_state = 'to_send'
                   WHERE chorus_send_state = 'queued'""")
     cron = env.ref("l10n_fr_chorus_connector.ir_cron_chorus_deposit_batch",
