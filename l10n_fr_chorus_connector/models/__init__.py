@@ -7,6 +7,7 @@ from . import res_partner_bank
 from . import account_edi_xml_cii
 from . import account_move
 from . import account_move_check
+from . import account_move_facturx
 from . import account_move_deposit
 from . import account_move_followup
 from . import account_move_send
