@@ -9,6 +9,7 @@ from . import res_company_lang
 from . import account_edi_xml_cii
 from . import account_move
 from . import account_move_check
+from . import account_move_facturx
 from . import account_move_deposit
 from . import account_move_followup
 from . import account_move_send

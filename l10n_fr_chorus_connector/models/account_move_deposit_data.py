@@ -22,7 +22,7 @@ from odoo.tools import float_round
 from ..chorus import bodies, rules
 from ..chorus import types as t
 from ..chorus.errors import ChorusValidationError
-from .account_move_deposit import SYNTAX_DATA
+from .account_move_facturx import SYNTAX_DATA
 from .account_move_followup import DUPLICATE_TEXT, status_code
 
 _TYPES = {"out_invoice": "FACTURE", "out_refund": "AVOIR"}
