@@ -6,6 +6,14 @@
 
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import directory
 
+# The users are French accountants: the demo speaks French. French comes first, and
+# the rest runs in French: what Odoo stores while loading (the connection message of
+# the settings, the customers' synchronisation messages) is read later as it was written.
+env["res.lang"]._activate_lang("fr_FR")
+env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["fr_FR"])
+env.ref("base.user_admin").lang = "fr_FR"
+env = env(context=dict(env.context, lang="fr_FR"))
+
 company = env.ref("base.main_company")
 company.write({
     "name": "Demo Conseil SAS",
@@ -15,6 +23,8 @@ company.write({
     "city": "Paris",
     "country_id": env.ref("base.fr").id,
 })
+# Scheduled work (status sync, reports) writes in the company's language.
+company.partner_id.lang = "fr_FR"
 # A company starts "not configured": the demo chooses the embedded emulator explicitly
 # (every deposit, flow and chatter message then says it is a demo).
 company.chorus_environment = "demo"
@@ -39,6 +49,7 @@ def public_partner(name, siret, service_code=False):
         "country_id": env.ref("base.fr").id,
         "city": "Paris",
         "chorus_public": True,
+        "lang": "fr_FR",
         "invoice_sending_method": "chorus_pro",
         "invoice_edi_format": "facturx",
     }
@@ -91,10 +102,6 @@ for index, customer in enumerate(demo_customers, start=1):
     })
     invoice.action_post()
 
-# The users are French accountants: the demo speaks French.
-env["res.lang"]._activate_lang("fr_FR")
-env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["fr_FR"])
-env.ref("base.user_admin").lang = "fr_FR"
 # French public entities receive French invoices (the PDF deposited on Chorus Pro).
 Partner.with_context(active_test=False).search(
     [("id", "child_of", [c.id for c in customers])]).write({"lang": "fr_FR"})

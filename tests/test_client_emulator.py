@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from client_fixtures import make_config
 
-from chorus import codes
+from chorus import codes, parsing
 from chorus import types as t
 from chorus.client import ChorusClient
 from chorus.errors import ChorusPayloadTooLarge, ChorusValidationError
@@ -57,6 +57,24 @@ def test_structure_requirements(emu_client, siret, requirement, no_payment):
     assert details.identifier == siret and details.public
     assert details.requirement == requirement
     assert details.payment_status_not_reported is no_payment
+
+
+def test_structure_details_give_the_head_office_address(emu_client):
+    structure = d.structure_by_siret(d.SIRET_NO_REQUIREMENT)
+    details = emu_client.get_structure(structure.id)
+    assert details.address == t.PostalAddress(
+        street=structure.street, zip=structure.postcode, city=structure.city, country="FR")
+
+
+def test_postal_address_parsing_keeps_what_chorus_sends():
+    block = {"adresse": "2 rue Basse", "codePostal": "45100", "complementAdresse1": "Bât. A",
+             "complementAdresse2": None, "ville": "Valbourg", "pays": "FR",
+             "telephone": None, "indicatifTelephone": None, "fax": None, "indicatifFax": None}
+    assert parsing.postal_address(block) == t.PostalAddress(
+        "2 rue Basse", "Bât. A", "45100", "Valbourg", "FR")
+    empty = dict.fromkeys(block)
+    assert parsing.postal_address(empty) is None
+    assert parsing.structure_details({"informationGenerales": {}}).address is None
 
 
 def test_inactive_and_unknown_structures(emu_client):

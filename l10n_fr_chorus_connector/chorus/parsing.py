@@ -216,7 +216,21 @@ def structure_details(body: dict) -> t.StructureDetails:
         password_expiry_date=_str(info.get("dateExpirationMotPasseCompteTech")),
         vat_number=_str(info.get("numeroTVA")),
         email=_str(info.get("emailStructure")),
+        address=postal_address(body.get("adressePostaleDuSiege")),
     )
+
+
+def postal_address(block: dict | None) -> t.PostalAddress | None:
+    """``adressePostaleDuSiege`` / ``adressePostale``; None when Chorus sends none."""
+    if not isinstance(block, dict):
+        return None
+    street2 = ", ".join(filter(None, (_str(block.get("complementAdresse1")),
+                                      _str(block.get("complementAdresse2")))))
+    address = t.PostalAddress(
+        street=_str(block.get("adresse")), street2=street2 or None,
+        zip=_str(block.get("codePostal")), city=_str(block.get("ville")),
+        country=_str(block.get("pays")))
+    return address if any(vars(address).values()) else None
 
 
 def services(body: dict) -> list[t.Service]:

@@ -165,6 +165,20 @@ class Structure:
 
 
 @dataclass(frozen=True)
+class PostalAddress:
+    """A postal address (``adressePostaleDuSiege`` of ``structures/v1/consulter``).
+
+    ``country`` is what Chorus Pro sends in ``pays`` (an ISO code such as ``FR``).
+    """
+
+    street: str | None = None
+    street2: str | None = None
+    zip: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
 class StructureDetails:
     """``structures/v1/consulter``: identity and invoicing requirements.
 
@@ -182,6 +196,7 @@ class StructureDetails:
     password_expiry_date: str | None
     vat_number: str | None = None
     email: str | None = None
+    address: PostalAddress | None = None
 
 
 @dataclass(frozen=True)

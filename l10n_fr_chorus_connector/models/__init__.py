@@ -3,6 +3,7 @@ from . import chorus_supplier_structure
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_address
 from . import res_partner_bank
 from . import res_partner_lang
 from . import res_company_lang

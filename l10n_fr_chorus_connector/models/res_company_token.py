@@ -225,11 +225,15 @@ class ResCompany(models.Model):
             for pack in self._chorus_token_packs())
 
     def _chorus_token_pack_table(self):
-        """HTML table of the packs: tokens, price excl. VAT, price per deposit."""
+        """HTML table of the packs: name, tokens, price excl. VAT, price per deposit.
+
+        The product name without its internal reference, every cell on one line: the
+        settings column is narrow and a wrapped name reads as several packs.
+        """
         rows = Markup().join(
-            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
-                   "<td class='text-end'>%s</td></tr>") % (
-                pack.display_name, pack.chorus_token_qty,
+            Markup("<tr><td class='o_chorus_pack_name'>%s</td><td class='text-end'>%s</td>"
+                   "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>") % (
+                pack.name, pack.chorus_token_qty,
                 format_amount(self.env, pack.lst_price, self.currency_id),
                 format_amount(self.env, pack.lst_price / pack.chorus_token_qty,
                               self.currency_id))
@@ -237,7 +241,7 @@ class ResCompany(models.Model):
         head = Markup("<tr><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
                       "<th class='text-end'>%s</th></tr>") % (
             _("Pack"), _("Tokens"), _("Price excl. VAT"), _("Per deposit"))
-        return Markup("<table class='table table-sm o_chorus_token_packs'>"
+        return Markup("<table class='table table-sm text-nowrap w-auto o_chorus_token_packs'>"
                       "<thead>%s</thead><tbody>%s</tbody></table>") % (head, rows)
 
     def _chorus_token_warn_low(self, balance):

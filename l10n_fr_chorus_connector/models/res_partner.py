@@ -281,6 +281,7 @@ class ResPartner(models.Model):
             "chorus_structure_active": True,
             "chorus_required": details.requirement,
             "chorus_payment_status_not_reported": details.payment_status_not_reported,
+            **self._chorus_address_vals(details.address),
             "chorus_sync_date": fields.Datetime.now(),
             "chorus_sync_message": _("Synchronised with Chorus Pro: %(name)s, %(count)s "
                                      "service(s).", name=structure.name or details.name,

@@ -39,6 +39,22 @@ class TestPartnerSync(TransactionCase):
             self.assertEqual(partner.chorus_required, requirement, siret)
             self.assertEqual(partner.chorus_structure_id, structure.id)
 
+    def test_sync_fills_an_empty_address_and_keeps_a_typed_one(self):
+        structure = directory.structure_by_siret(directory.SIRET_NO_REQUIREMENT)
+        empty = self._public(structure.siret)
+        empty.action_chorus_sync_structure()
+        self.assertEqual(
+            (empty.street, empty.zip, empty.city, empty.country_id.code),
+            (structure.street, structure.postcode, structure.city, "FR"))
+        # What a user typed stays; only the empty fields are filled.
+        empty.unlink()
+        typed = self._public(structure.siret, street="Bâtiment B, 3 rue du Port",
+                             city="Valbourg Cedex")
+        typed.action_chorus_sync_structure()
+        self.assertEqual(
+            (typed.street, typed.zip, typed.city, typed.country_id.code),
+            ("Bâtiment B, 3 rue du Port", structure.postcode, "Valbourg Cedex", "FR"))
+
     def test_sync_services_ignores_reserved_and_flags_engagement(self):
         siret = directory.SIRET_SERVICE_REQUIRED
         partner = self._public(siret)

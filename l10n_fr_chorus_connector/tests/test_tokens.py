@@ -321,3 +321,8 @@ class TestChorusTokens(ChorusCase):
             self.assertIn(price, table)
             self.assertIn(per_send, table)
         self.assertEqual(values["chorus_token_balance"], self.company.chorus_token_balance)
+        # Names on one line in the narrow settings column (the tour measures it): the
+        # product name without its internal reference, no wrapping.
+        self.assertIn(">Chorus Pro tokens - pack of 200<", table)
+        self.assertNotIn("[CHORUS-TOKENS-200]", table)
+        self.assertIn("text-nowrap", table)

@@ -114,6 +114,7 @@ class Structure:
     service_or_ej: bool = False  # gestionNumeroEJOuCodeService
     no_payment_status: bool = False  # statutMiseEnPaiementNestPasRemonte
     scenario: str | None = None
+    street: str = "1 place de la République"
     city: str = "Paris"
     postcode: str = "75001"
     services: tuple[Service, ...] = field(default_factory=tuple)

@@ -101,7 +101,7 @@ def _vat_number(siret: str) -> str:
 
 
 def _address(s: d.Structure) -> dict:
-    return {"adresse": "1 place de la République", "codePostal": s.postcode,
+    return {"adresse": s.street, "codePostal": s.postcode,
             "complementAdresse1": None, "complementAdresse2": None, "ville": s.city,
             "pays": "FR", "telephone": None, "indicatifTelephone": None, "fax": None,
             "indicatifFax": None}

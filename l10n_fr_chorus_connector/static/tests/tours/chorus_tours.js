@@ -106,6 +106,25 @@ tours.add("chorus_settings_tour", {
         },
         screenshot("settings_chorus_block", BLOCK, "start"),
         {
+            content: "Token packs: each pack name on one line, the table inside its setting",
+            trigger: "#chorus_token_packs .o_chorus_token_packs td.o_chorus_pack_name:contains(Jetons Chorus Pro)",
+            run() {
+                const box = document.querySelector("#chorus_token_packs").getBoundingClientRect();
+                const table = this.anchor.closest("table").getBoundingClientRect();
+                if (table.right > box.right + 1) {
+                    throw new Error(`Pack table overflows its setting (${table.right} > ${box.right})`);
+                }
+                for (const cell of document.querySelectorAll("#chorus_token_packs tbody td")) {
+                    const range = document.createRange();
+                    range.selectNodeContents(cell);
+                    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                    if (lines.size > 1) {
+                        throw new Error(`"${cell.textContent}" wraps over ${lines.size} lines`);
+                    }
+                }
+            },
+        },
+        {
             content: "Qualification: the PISTE sandbox URLs appear at once",
             trigger: "#chorus_environment select",
             run: 'select "qualification"',
