@@ -47,7 +47,6 @@ def public_partner(name, siret, service_code=False):
         "is_company": True,
         "siret": siret,
         "country_id": env.ref("base.fr").id,
-        "city": "Paris",
         "chorus_public": True,
         "lang": "fr_FR",
         "invoice_sending_method": "chorus_pro",
