@@ -124,6 +124,7 @@ tours.add("chorus_settings_tour", {
                 }
             },
         },
+        screenshot("settings_chorus_tokens", "#chorus_token_packs"),
         {
             content: "Qualification: the PISTE sandbox URLs appear at once",
             trigger: "#chorus_environment select",
