@@ -73,7 +73,7 @@ class AccountMove(models.Model):
     # state now says the file went to Chorus Pro, the status what Chorus did with it.
     chorus_send_state = fields.Selection(selection_add=[("sent", "Sent to Chorus Pro")])
     chorus_status_display = fields.Char(
-        "Chorus Pro status", compute="_compute_chorus_status_display",
+        "Chorus Pro status or flow", compute="_compute_chorus_status_display",
         help="The Chorus Pro status, or where the deposited file stands until Chorus "
         "Pro has integrated it.")
 

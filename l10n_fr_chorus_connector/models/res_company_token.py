@@ -220,8 +220,8 @@ class ResCompany(models.Model):
 
     def _chorus_token_pack_summary(self):
         return ", ".join(
-            _("%(tokens)s tokens: %(price)s", tokens=pack.chorus_token_qty,
-              price=format_amount(self.env, pack.lst_price, self.currency_id))
+            self.env._("%(tokens)s tokens: %(price)s", tokens=pack.chorus_token_qty,
+                       price=format_amount(self.env, pack.lst_price, self.currency_id))
             for pack in self._chorus_token_packs())
 
     def _chorus_token_pack_table(self):

@@ -211,6 +211,25 @@ class TestInvoiceForm(ChorusCase):
         self.assertIn(f"Service code: none → {directory.SERVICE_ACHATS}", body)
         self.assertNotIn("Commitment number", body, "unchanged: not listed")
 
+    def test_recycle_chatter_in_french_translates_every_change(self):
+        # Each change line is built in a comprehension, where _() cannot find the
+        # language: the French user must still read French labels and "aucun".
+        self.env["res.lang"]._activate_lang("fr_FR")
+        move = self.make_invoice(self.public_recycle)
+        self._to_status(move, 2)
+        action = move.with_context(lang="fr_FR").action_chorus_recycle()
+        Wizard = self.env[action["res_model"]].with_context(**action["context"], lang="fr_FR")
+        wizard_form = Form(Wizard)
+        wizard_form.recipient_siret = directory.SIRET_SERVICE_REQUIRED
+        wizard_form.service_id = self.public_service.chorus_service_ids.filtered(
+            lambda s: s.code == directory.SERVICE_ACHATS)
+        wizard_form.save().action_recycle()
+        body = move.message_ids.filtered(
+            lambda m: "Recyclée sur Chorus Pro" in (m.body or ""))[:1].body or ""
+        self.assertIn(f"SIRET du destinataire : {directory.SIRET_SCENARIO_RECYCLE} → "
+                      f"{directory.SIRET_SERVICE_REQUIRED}", body)
+        self.assertIn(f"Code service : aucun → {directory.SERVICE_ACHATS}", body)
+
     def test_complete_chatter_names_the_status_in_words(self):
         move = self.make_invoice(self.public_suspend)
         self._to_status(move, 2)

@@ -107,9 +107,12 @@ class ChorusRecycleWizard(models.TransientModel):
         else:
             title = _("Recycled on Chorus Pro.")
         labels = (_("Recipient SIRET"), _("Service code"), _("Commitment number"))
+        # _() finds the language through its caller's frame, which a comprehension
+        # does not have: env._ is used inside it.
+        none = _("none")
         changes = [
-            _("%(field)s: %(old)s → %(new)s", field=label, old=before or _("none"),
-              new=after or _("none"))
+            self.env._("%(field)s: %(old)s → %(new)s", field=label, old=before or none,
+                       new=after or none)
             for label, before, after in zip(labels, old, new) if (before or False) != after
         ]
         if not changes:
