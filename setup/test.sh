@@ -60,7 +60,14 @@ if [ "$what" != pure ]; then
         [ "$odoo_rc" -ne 0 ] || odoo_rc=1
     fi
     [ "$ran" -gt 0 ] || { echo "No Odoo test ran: see $odoo_log"; [ "$odoo_rc" -ne 0 ] || odoo_rc=1; }
-    odoo_summary="${result:-no result line}; $failed FAIL/ERROR tests, $errors ERROR log lines; exit $odoo_rc in ${elapsed}s"
+    # Odoo counts a skipped test (a tour whose browser did not start) as a success.
+    skipped=$(grep -cE ' INFO .*: skipped ' "$odoo_log" || true)
+    if [ "$skipped" -gt 0 ] && [ "${CHORUS_SKIP_TOURS:-0}" != 1 ]; then
+        echo "---- skipped tests (set CHORUS_SKIP_TOURS=1 to skip the tours on purpose) ----"
+        grep -E ' INFO .*: skipped ' "$odoo_log" | head -n 20
+        [ "$odoo_rc" -ne 0 ] || odoo_rc=1
+    fi
+    odoo_summary="${result:-no result line}; $failed FAIL/ERROR tests, ${skipped:-0} skipped, $errors ERROR log lines; exit $odoo_rc in ${elapsed}s"
 fi
 
 echo
