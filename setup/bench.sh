@@ -6,7 +6,8 @@
 #   bash setup/bench.sh deposit                  # mass deposit + crash proof, 1,000 invoices
 #   BENCH_DEPOSITS=100 bash setup/bench.sh deposit   # smaller
 #   BENCH_PARTS=speed bash setup/bench.sh deposit    # one part only (speed or crash)
-#   BENCH_PRINT_DELAY=100 bash setup/bench.sh deposit  # wkhtmltopdf delay, ms (default 1000)
+#   BENCH_RENDER_WORKERS=6 BENCH_RENDER_DELAY=1000 bash setup/bench.sh deposit
+#                                                # background PDFs at once, their delay (ms)
 #
 #   sync    (or no argument) tests/benchmarks/bench_status_sync.py: O(changed) status
 #           sync vs one call per invoice.
