@@ -1,6 +1,7 @@
 """One deposit pipeline and one transport state machine (issue 10): every entry
 point ends in the same service, every outcome is one documented transition."""
 
+import os
 import re
 from pathlib import Path
 from unittest.mock import patch
@@ -156,7 +157,8 @@ class TestDepositPipeline(ChorusCase):
 
     def test_background_rendering_settings_are_bounded_system_parameters(self):
         sender, params = self.env["account.move.send"], self.env["ir.config_parameter"]
-        self.assertEqual(sender._chorus_render_settings(), (8, 200))
+        cores = os.cpu_count() or 1
+        self.assertEqual(sender._chorus_render_settings(), (min(cores + 1, 20), 200))
         params.set_param("l10n_fr_chorus_connector.render_workers", "6")
         params.set_param("l10n_fr_chorus_connector.render_delay", "1000")
         self.assertEqual(sender._chorus_render_settings(), (6, 1000))
@@ -165,7 +167,7 @@ class TestDepositPipeline(ChorusCase):
         params.set_param("l10n_fr_chorus_connector.render_delay", "-5")
         self.assertEqual(sender._chorus_render_settings(), (20, 0))
         params.set_param("l10n_fr_chorus_connector.render_workers", "many")
-        self.assertEqual(sender._chorus_render_settings(), (8, 0))
+        self.assertEqual(sender._chorus_render_settings(), (min(cores + 1, 20), 0))
 
     def test_background_rendering_delay_leaves_other_reports_alone(self):
         reports = self.env["ir.actions.report"]
