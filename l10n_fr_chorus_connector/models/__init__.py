@@ -43,3 +43,4 @@ from . import account_move_mentions
 from . import res_company_deposit_mode
 from . import res_config_settings_deposit_mode
 from . import account_move_deposit_data
+from . import ir_actions_report

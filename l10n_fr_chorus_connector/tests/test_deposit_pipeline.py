@@ -1,6 +1,7 @@
 """One deposit pipeline and one transport state machine (issue 10): every entry
 point ends in the same service, every outcome is one documented transition."""
 
+import os
 import re
 from pathlib import Path
 from unittest.mock import patch
@@ -153,3 +154,29 @@ class TestDepositPipeline(ChorusCase):
             self.env["account.move.send"]._prepare_invoice_pdf_report(
                 {move: {} for move in moves})
             self.assertEqual(runs, [1, 1, 2])
+
+    def test_background_rendering_settings_are_bounded_system_parameters(self):
+        sender, params = self.env["account.move.send"], self.env["ir.config_parameter"]
+        cores = os.cpu_count() or 1
+        self.assertEqual(sender._chorus_render_settings(), (min(cores + 1, 20), 200))
+        params.set_param("l10n_fr_chorus_connector.render_workers", "6")
+        params.set_param("l10n_fr_chorus_connector.render_delay", "1000")
+        self.assertEqual(sender._chorus_render_settings(), (6, 1000))
+        # More runs than invoices per call of the sending cron (20) would never be used.
+        params.set_param("l10n_fr_chorus_connector.render_workers", "50")
+        params.set_param("l10n_fr_chorus_connector.render_delay", "-5")
+        self.assertEqual(sender._chorus_render_settings(), (20, 0))
+        params.set_param("l10n_fr_chorus_connector.render_workers", "many")
+        self.assertEqual(sender._chorus_render_settings(), (min(cores + 1, 20), 0))
+
+    def test_background_rendering_delay_leaves_other_reports_alone(self):
+        reports = self.env["ir.actions.report"]
+        paperformat = self.env.company.paperformat_id or self.env.ref("base.paperformat_euro")
+        self.env["ir.config_parameter"].set_param("report.print_delay", "1000")
+
+        def delay(args):
+            return args[args.index("--javascript-delay") + 1]
+
+        self.assertEqual(delay(reports._build_wkhtmltopdf_args(paperformat, False)), "1000")
+        self.assertEqual(delay(reports.with_context(chorus_print_delay=200)
+                               ._build_wkhtmltopdf_args(paperformat, False)), "200")

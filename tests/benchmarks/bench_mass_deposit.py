@@ -7,7 +7,8 @@ copy)::
     bash setup/bench.sh deposit                      # 1,000 invoices per part
     BENCH_DEPOSITS=100 bash setup/bench.sh deposit   # smaller run
     BENCH_PARTS=crash bash setup/bench.sh deposit    # one part only (speed / crash)
-    BENCH_PRINT_DELAY=100 bash setup/bench.sh deposit  # report.print_delay (ms)
+    BENCH_RENDER_WORKERS=6 bash setup/bench.sh deposit  # wkhtmltopdf runs at once
+    BENCH_RENDER_DELAY=1000 bash setup/bench.sh deposit  # their wkhtmltopdf delay (ms)
 
 Against the embedded emulator of that database (demo environment):
 
@@ -49,7 +50,11 @@ from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB, ir_cron
 from odoo.addons.l10n_fr_chorus_connector.chorus import transport
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
 from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
-from odoo.addons.l10n_fr_chorus_connector.models.account_move_send import BACKGROUND_BUDGET
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_send import (
+    BACKGROUND_BUDGET,
+    RENDER_DELAY_PARAM,
+    RENDER_WORKERS_PARAM,
+)
 from odoo.addons.l10n_fr_chorus_connector.tests.common import configure_demo_company
 from odoo.tools import config
 
@@ -284,7 +289,9 @@ def part_speed(env, company, data, emulator):
     flows = emulator.store.one("SELECT count(*) FROM flows")[0]
     sizes = emulator.store.one("SELECT avg(length(content)), max(length(content)) FROM flows")
     print(f"flows on the emulator {flows}; Factur-X PDF size avg {sizes[0] or 0:.0f} B, "
-          f"max {sizes[1] or 0} B", flush=True)
+          f"max {sizes[1] or 0} B")
+    print("load average         " + " / ".join(f"{load:.2f}" for load in os.getloadavg())
+          + f" (1 / 5 / 15 min) on {os.cpu_count()} CPU(s)", flush=True)
     print()
 
 
@@ -542,13 +549,15 @@ def main(env):
     transport.clear_token_cache()
     print(f"Mass deposit benchmark: BENCH_DEPOSITS={N}, parts {','.join(PARTS)}; "
           f"{os.cpu_count()} CPU(s)", flush=True)
-    if os.environ.get("BENCH_PRINT_DELAY"):
-        env["ir.config_parameter"].set_param("report.print_delay",
-                                             os.environ["BENCH_PRINT_DELAY"])
-        env.cr.commit()
-    delay = env["ir.config_parameter"].get_param("report.print_delay", "1000")
-    print(f"wkhtmltopdf waits report.print_delay = {delay} ms per PDF (Odoo's default: 1000; "
-          "BENCH_PRINT_DELAY=ms changes it)", flush=True)
+    for variable, key in (("BENCH_RENDER_WORKERS", RENDER_WORKERS_PARAM),
+                          ("BENCH_RENDER_DELAY", RENDER_DELAY_PARAM)):
+        if os.environ.get(variable):
+            env["ir.config_parameter"].set_param(key, os.environ[variable])
+    env.cr.commit()
+    workers, delay = env["account.move.send"]._chorus_render_settings()
+    print(f"background PDFs: {workers} wkhtmltopdf runs at once ({RENDER_WORKERS_PARAM}, "
+          f"BENCH_RENDER_WORKERS), each waiting {delay} ms ({RENDER_DELAY_PARAM}, "
+          f"BENCH_RENDER_DELAY); load average {os.getloadavg()[0]:.2f}", flush=True)
     server = start_http_server(env)
     print(f"report assets served by Odoo on {env['ir.config_parameter'].get_param('report.url')}"
           if server else "Odoo's HTTP server did not start: PDFs rendered without CSS",
