@@ -13,6 +13,8 @@ from . import account_move_check
 from . import account_move_facturx
 from . import account_move_deposit
 from . import account_move_followup
+from . import account_move_activity
+from . import account_move_actions
 from . import account_move_send
 from . import chorus_flow
 from . import chorus_status_line
