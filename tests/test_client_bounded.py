@@ -42,6 +42,20 @@ def black_hole():
         sock.close()
 
 
+@pytest.fixture
+def retry_attempts(monkeypatch):
+    """The attempts urllib3 makes (one entry per try) during the test."""
+    attempts = []
+    original = transport._DeadlineRetry.increment
+
+    def counting(self, *args, **kwargs):
+        attempts.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(transport._DeadlineRetry, "increment", counting)
+    return attempts
+
+
 def test_default_settings_bound_a_call_well_under_the_worker_limit():
     config = ChorusConfig.preset("production", client_id="c", client_secret="s",
                                  login="l", password="p")
@@ -53,39 +67,23 @@ def test_default_settings_bound_a_call_well_under_the_worker_limit():
     assert ChorusClient(config).transport.connect_timeout == 10
 
 
-def test_black_holed_address_is_unreachable_and_nothing_was_sent(black_hole, monkeypatch):
-    attempts = []
-    original = transport._DeadlineRetry.increment
-
-    def counting(self, *args, **kwargs):
-        attempts.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(transport._DeadlineRetry, "increment", counting)
+def test_black_holed_address_is_unreachable_and_nothing_was_sent(black_hole, retry_attempts):
     config = make_config(black_hole, black_hole + "/token", timeout=0.3, max_retries=2)
     with ChorusClient(config) as client, pytest.raises(ChorusUnavailable) as info:
         deposit(client)
     # Connecting never succeeded: the deposit provably never left.
     assert not isinstance(info.value, ChorusUnknownOutcome)
     assert "cannot be reached at 127.0.0.1" in info.value.message
-    assert len(attempts) == 3  # the first try and max_retries connect retries
+    assert len(retry_attempts) == 3  # the first try and max_retries connect retries
 
 
-def test_retries_stop_when_the_call_budget_is_spent(black_hole, monkeypatch):
-    attempts = []
-    original = transport._DeadlineRetry.increment
-
-    def counting(self, *args, **kwargs):
-        attempts.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(transport._DeadlineRetry, "increment", counting)
+def test_retries_stop_when_the_call_budget_is_spent(black_hole, retry_attempts, monkeypatch):
     monkeypatch.setattr(transport, "CALL_BUDGET", 0.5)
     config = make_config(black_hole, black_hole + "/token", timeout=0.3, max_retries=50,
                          backoff=0.0)
     with ChorusClient(config) as client, pytest.raises(ChorusUnavailable):
         client.get_flow_report("CPP1")
-    assert len(attempts) < 10, "the budget, not the 50 retries, ended the call"
+    assert len(retry_attempts) < 10, "the budget, not the 50 retries, ended the call"
 
 
 def test_deposit_answered_without_flow_number_is_an_unknown_outcome(scripted,
