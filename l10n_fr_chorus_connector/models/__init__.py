@@ -16,6 +16,7 @@ from . import account_move_followup
 from . import account_move_activity
 from . import account_move_actions
 from . import account_move_send
+from . import account_move_send_render
 from . import chorus_flow
 from . import chorus_status_line
 from . import chorus_token_move

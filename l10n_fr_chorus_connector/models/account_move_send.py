@@ -4,63 +4,24 @@ Same hooks as Odoo's ``account_peppol``. Interactive Send & Print deposits throu
 ``account.move._chorus_deposit`` (like the button). Batch Send & Print, the mass
 deposit and the automatic deposit put invoices in Odoo's own background sending
 (``sending_data`` + cron ``account.ir_cron_account_move_send``); each invoice is
-then deposited by ``_chorus_deposit_background``. A call stops taking new
-deposits after ``BACKGROUND_BUDGET`` seconds: the rest stays queued and the cron
-is triggered again at once.
+then deposited by ``_chorus_deposit_background``, one after the other while the
+PDFs of the next ones render (``account_move_send_render``). A call stops taking
+new deposits after ``BACKGROUND_BUDGET`` seconds: the rest stays queued and the
+cron is triggered again at once.
 """
 
-import functools
-import logging
-import os
-import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import find_in_path
 
-from .res_company_sync import in_test
+from .account_move_send_render import METHOD
 
-_logger = logging.getLogger(__name__)
-
-METHOD = "chorus_pro"
-#: Seconds of depositing per call of Odoo's sending cron, counted once its PDFs are
-#: rendered (a prefork cron worker lives 120 s; one deposit call is bounded by the
-#: client, see chorus/transport.py). At least one invoice is deposited per call.
+#: Seconds of depositing per call of Odoo's sending cron (a prefork cron worker lives
+#: 120 s; one deposit call is bounded by the client, see chorus/transport.py). Counted
+#: from the start of the call when the PDFs are rendered ahead, once they are rendered
+#: otherwise. At least one invoice is deposited per call.
 BACKGROUND_BUDGET = 30.0
-BATCH_PARAM = "account.pdf_generation_batch"
-#: System parameter: wkhtmltopdf runs at once when each renders one invoice
-#: (background sending). With the short delay below a run mostly computes: one more
-#: run than cores keeps them busy (measured on 2 cores: 3 at once beat 6 and 8).
-RENDER_WORKERS_PARAM = "l10n_fr_chorus_connector.render_workers"
-RENDER_WORKERS = (os.cpu_count() or 1) + 1
-#: Odoo's sending cron takes 20 invoices per call: more runs would never be used.
-RENDER_WORKERS_MAX = 20
-#: System parameter: milliseconds wkhtmltopdf waits after loading an invoice before
-#: printing it, for these renders only (Odoo's ``report.print_delay``, 1,000 by
-#: default, is for reports that draw with JavaScript; the invoice draws nothing
-#: after loading). 200 is wkhtmltopdf's own default.
-RENDER_DELAY_PARAM = "l10n_fr_chorus_connector.render_delay"
-RENDER_DELAY = 200
-
-
-@functools.cache
-def wkhtmltopdf_renders_batches():
-    """Whether wkhtmltopdf can render several invoices in one run: only builds with
-    the patched Qt can (Debian's 0.12.6 cannot: the PDF comes out unreadable)."""
-    try:
-        output = subprocess.run([find_in_path("wkhtmltopdf"), "--version"],
-                                capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    patched = "patched qt" in (output.stdout + output.stderr).lower()
-    if not patched:
-        _logger.info("wkhtmltopdf without patched Qt: Send & Print renders one invoice "
-                     "PDF at a time (set %s to choose)", BATCH_PARAM)
-    return patched
-
-
 class AccountMoveSend(models.AbstractModel):
     _inherit = "account.move.send"
 
@@ -135,89 +96,6 @@ class AccountMoveSend(models.AbstractModel):
             "res_field": "ubl_cii_xml_file",
         }
         invoice_data["ubl_cii_xml_options"] = {"ubl_cii_format": "facturx", "builder": builder}
-
-    @api.model
-    def _prepare_invoice_pdf_report(self, invoices_data):
-        # EXTENDS 'account': Odoo renders the PDFs of a background batch in one
-        # wkhtmltopdf run, which only a patched-Qt build gets right; with another
-        # build (and no explicit setting), one invoice per run.
-        explicit = self.env["ir.config_parameter"].sudo().get_param(BATCH_PARAM)
-        if len(invoices_data) > 1 and not explicit and not wkhtmltopdf_renders_batches():
-            if self.env.context.get("chorus_deferred") is not None and not in_test():
-                rendered = self._chorus_render_in_parallel(invoices_data)
-            else:
-                rendered = {}
-            for invoice, invoice_data in invoices_data.items():
-                if invoice.id in rendered:
-                    invoice_data["pdf_attachment_values"] = {
-                        "name": invoice._get_invoice_report_filename(),
-                        "raw": rendered[invoice.id],
-                        "mimetype": "application/pdf",
-                        "res_model": invoice._name,
-                        "res_id": invoice.id,
-                        "res_field": "invoice_pdf_report_file",
-                    }
-                else:
-                    super()._prepare_invoice_pdf_report({invoice: invoice_data})
-            return None
-        return super()._prepare_invoice_pdf_report(invoices_data)
-
-    @api.model
-    def _chorus_render_settings(self):
-        """``(runs at once, wkhtmltopdf delay in ms)`` of the parallel rendering, from
-        the system parameters (bounded; a wrong value falls back to the default)."""
-        params = self.env["ir.config_parameter"].sudo()
-
-        def read(key, default, low, high):
-            try:
-                value = int(params.get_param(key) or default)
-            except ValueError:
-                _logger.warning("System parameter %s is not a number: %s used", key,
-                                default)
-                return default
-            return min(max(value, low), high)
-
-        return (read(RENDER_WORKERS_PARAM, RENDER_WORKERS, 1, RENDER_WORKERS_MAX),
-                read(RENDER_DELAY_PARAM, RENDER_DELAY, 0, 10000))
-
-    @api.model
-    def _chorus_render_in_parallel(self, invoices_data):
-        """``{invoice id: PDF}`` rendered several at a time (``_chorus_render_settings``),
-        each in a transaction of its own (background work only: the invoices are
-        committed).
-
-        wkhtmltopdf mostly waits: several runs at once use the idle time. An invoice
-        that fails here is rendered the usual way.
-        """
-        workers, delay = self._chorus_render_settings()
-        registry, uid = self.env.registry, self.env.uid
-        context = dict(self.env.context, chorus_print_delay=delay)
-
-        def render(invoice_id, report_name, company_id):
-            try:
-                with registry.cursor() as cr:
-                    # The caller holds the invoice rows: never wait for them here.
-                    cr.execute("SET LOCAL lock_timeout = '5s'")
-                    env = api.Environment(cr, uid, context)
-                    reports = env["ir.actions.report"].with_company(company_id)
-                    content, kind = reports._pre_render_qweb_pdf(report_name,
-                                                                 res_ids=[invoice_id])
-                    if kind != "pdf":
-                        return None
-                    return reports._get_splitted_report(report_name, content, kind).get(
-                        invoice_id)
-            except Exception:  # rendered again the usual way
-                _logger.exception("Chorus Pro: parallel PDF rendering of invoice %s failed",
-                                  invoice_id)
-                return None
-
-        with ThreadPoolExecutor(max_workers=min(workers, len(invoices_data))) as pool:
-            futures = {invoice.id: pool.submit(render, invoice.id,
-                                               data["pdf_report"].report_name,
-                                               invoice.company_id.id)
-                       for invoice, data in invoices_data.items()}
-        return {invoice_id: future.result() for invoice_id, future in futures.items()
-                if future.result()}
 
     @api.model
     def _call_web_service_after_invoice_pdf_render(self, invoices_data):
@@ -326,13 +204,34 @@ class AccountMoveSend(models.AbstractModel):
                 moves, from_cron=from_cron, allow_raising=allow_raising,
                 allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
         deferred = {}
-        sender = self.with_context(chorus_deferred=deferred)
-        result = super(AccountMoveSend, sender)._generate_and_send_invoices(
-            moves, from_cron=from_cron, allow_raising=allow_raising,
-            allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
+        with self._chorus_rendering_ahead(moves) as pdfs:
+            sender = self.with_context(chorus_deferred=deferred, chorus_pdfs=pdfs)
+
+            def send(batch):
+                return super(AccountMoveSend, sender)._generate_and_send_invoices(
+                    batch, from_cron=from_cron, allow_raising=allow_raising,
+                    allow_fallback_pdf=allow_fallback_pdf, **custom_settings)
+
+            if pdfs:
+                result = self._chorus_send_one_by_one(moves, send, deferred)
+            else:
+                result = send(moves)
         if deferred:
             for move in self.env["account.move"].browse(list(deferred)):
                 move.sending_data = deferred[move.id]
             self.env.ref("account.ir_cron_account_move_send")._trigger(
                 at=fields.Datetime.now())
         return result
+
+    @api.model
+    def _chorus_send_one_by_one(self, moves, send, deferred):
+        """``send`` each invoice on its own, so that each deposit starts as soon as its
+        PDF is rendered; after ``BACKGROUND_BUDGET`` seconds the rest is postponed."""
+        deadline = time.monotonic() + BACKGROUND_BUDGET
+        attachments = self.env["ir.attachment"]
+        for index, move in enumerate(moves):
+            if index and time.monotonic() >= deadline:
+                deferred.update({late.id: dict(late.sending_data) for late in moves[index:]})
+                break
+            attachments |= send(move)
+        return attachments

@@ -10,7 +10,7 @@ class IrActionsReport(models.Model):
     def _build_wkhtmltopdf_args(self, paperformat_id, landscape,
                                 specific_paperformat_args=None, set_viewport_size=False):
         # EXTENDS 'base': the parallel rendering of invoices for Chorus Pro passes its
-        # own delay (see account_move_send.RENDER_DELAY_PARAM) instead of
+        # own delay (see account_move_send_render.RENDER_DELAY_PARAM) instead of
         # report.print_delay; every other rendering is left as Odoo does it.
         args = super()._build_wkhtmltopdf_args(
             paperformat_id, landscape, specific_paperformat_args=specific_paperformat_args,

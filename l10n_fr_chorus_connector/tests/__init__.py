@@ -7,6 +7,7 @@ from . import test_deposit
 from . import test_deposit_followup
 from . import test_deposit_concurrency
 from . import test_deposit_parallel
+from . import test_deposit_render_ahead
 from . import test_tokens
 from . import test_tokens_concurrency
 from . import test_sync_status

@@ -144,7 +144,7 @@ class TestDepositPipeline(ChorusCase):
         runs = []
         with patch.object(Base, "_prepare_invoice_pdf_report",
                           lambda _self, data: runs.append(len(data))), \
-                patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_send."
+                patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_send_render."
                       "wkhtmltopdf_renders_batches", return_value=False):
             self.env["account.move.send"]._prepare_invoice_pdf_report(
                 {move: {} for move in moves})

@@ -34,6 +34,7 @@ Against the embedded emulator of that database (demo environment):
 """
 
 import os
+import re
 import resource
 import signal
 import socket
@@ -50,8 +51,8 @@ from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB, ir_cron
 from odoo.addons.l10n_fr_chorus_connector.chorus import transport
 from odoo.addons.l10n_fr_chorus_connector.chorus.sandbox import FLOW_FINAL_AFTER, directory
 from odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit import UNCERTAIN_GRACE
-from odoo.addons.l10n_fr_chorus_connector.models.account_move_send import (
-    BACKGROUND_BUDGET,
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_send import BACKGROUND_BUDGET
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_send_render import (
     RENDER_DELAY_PARAM,
     RENDER_WORKERS_PARAM,
 )
@@ -62,8 +63,6 @@ N = int(os.environ.get("BENCH_DEPOSITS", "1000"))
 PARTS = os.environ.get("BENCH_PARTS", "speed,crash").split(",")
 CREATE_CHUNK = 100
 CRON_XMLID = "account.ir_cron_account_move_send"
-#: Invoices per call of Odoo's sending cron (its default ``job_count``).
-JOB_COUNT = 10
 #: Restarts of the worker before giving up (each one ends when nothing is due).
 MAX_ROUNDS = 6
 #: Seconds without a new deposit after which the worker of part 2 is declared stuck.
@@ -279,7 +278,7 @@ def part_speed(env, company, data, emulator):
     real_limit = real_limit if real_limit > 0 else config["limit_time_real"]
     print(f"cron job runs        {len(runs)}, longest {longest[0]:.1f} s wall / "
           f"{max((r[1] for r in runs), default=0):.1f} s CPU (up to {MAX_BATCH_PER_CRON_JOB} "
-          f"calls of at most {JOB_COUNT} invoices, deposits stopped after "
+          f"calls of at most {job_count(env)} invoices, deposits stopped after "
           f"{BACKGROUND_BUDGET:g} s); a "
           f"prefork cron worker with this configuration "
           f"is stopped after {real_limit} s real / {config['limit_time_cpu']} s CPU per run")
@@ -293,6 +292,12 @@ def part_speed(env, company, data, emulator):
     print("load average         " + " / ".join(f"{load:.2f}" for load in os.getloadavg())
           + f" (1 / 5 / 15 min) on {os.cpu_count()} CPU(s)", flush=True)
     print()
+
+
+def job_count(env):
+    """Invoices per call of Odoo's sending cron, as its scheduled action says."""
+    found = re.search(r"job_count\s*=\s*(\d+)", env.ref(CRON_XMLID).code or "")
+    return int(found.group(1)) if found else 10
 
 
 # ----------------------------------------------------------------------
