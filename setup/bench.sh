@@ -8,6 +8,7 @@
 #   BENCH_PARTS=speed bash setup/bench.sh deposit    # one part only (speed or crash)
 #   BENCH_RENDER_WORKERS=6 BENCH_RENDER_DELAY=1000 bash setup/bench.sh deposit
 #                                                # background PDFs at once, their delay (ms)
+#   bash setup/bench.sh button                   # the deposit button, 20 clicks
 #
 #   sync    (or no argument) tests/benchmarks/bench_status_sync.py: O(changed) status
 #           sync vs one call per invoice.
@@ -16,6 +17,8 @@
 #           batch whose worker is killed (SIGKILL) half-way and restarted: proof that
 #           nothing is deposited twice or lost. About 0.6 s per invoice and part
 #           on 2 cores: ~25 min for 1,000 (set-up included).
+#   button  tests/benchmarks/bench_button_deposit.py: BENCH_BUTTON (20) clicks on the
+#           deposit button through Odoo's HTTP server, timed to the updated form.
 #
 # Installs the addon into a throw-away copy of the template database, runs the
 # benchmark through `odoo-bin shell`, prints the figures and drops the copy
@@ -29,7 +32,9 @@ case "${1:-sync}" in
                  label="status sync, BENCH_INVOICES=${BENCH_INVOICES:-10000}" ;;
     deposit)     script=tests/benchmarks/bench_mass_deposit.py
                  label="mass deposit, BENCH_DEPOSITS=${BENCH_DEPOSITS:-1000}" ;;
-    *) die "Unknown benchmark '$1': use 'sync' (default) or 'deposit'." ;;
+    button)      script=tests/benchmarks/bench_button_deposit.py
+                 label="deposit button, BENCH_BUTTON=${BENCH_BUTTON:-20}" ;;
+    *) die "Unknown benchmark '$1': use 'sync' (default), 'deposit' or 'button'." ;;
 esac
 
 provision

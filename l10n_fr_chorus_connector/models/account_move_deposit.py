@@ -19,6 +19,7 @@ that nothing is ever sent twice and nothing is sent when something is wrong:
 
 import logging
 import time
+import weakref
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -40,11 +41,15 @@ _logger = logging.getLogger(__name__)
 UNCERTAIN_GRACE = timedelta(hours=1)
 TIMEOUT_PARAM = "l10n_fr_chorus_connector.timeout"
 LOCK_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
-#: Seconds of one run of Odoo's sending cron (it chains up to 10 calls of 10 invoices,
-#: about 2 s each with wkhtmltopdf): once spent, the run ends and the cron is triggered
-#: again, so that a prefork cron worker (limit_time_real 120 s) is never stopped.
+#: Seconds of one run of Odoo's sending cron (it chains up to 10 calls of 20 invoices,
+#: a few seconds each with wkhtmltopdf): once spent, the run ends and the cron is
+#: triggered again, so that a prefork cron worker (limit_time_real 120 s) is never
+#: stopped.
 JOB_RUN_BUDGET = 60.0
-_RUN_STARTS = {}
+#: ``{run's cursor: {(cron id, lastcall): monotonic start}}``. Odoo's runner gives each
+#: run a cursor of its own and keeps ``lastcall`` when a run is only partially done,
+#: so a run is its cursor; an entry goes with its cursor.
+_RUN_STARTS = weakref.WeakKeyDictionary()
 
 
 class AccountMove(models.Model):
@@ -143,16 +148,15 @@ class AccountMove(models.Model):
 
     @api.model
     def _chorus_job_run_spent(self):
-        """Whether the current run of the cron (calls sharing ``cron_id`` and
-        ``lastcall``) has used ``JOB_RUN_BUDGET``."""
+        """Whether the current run of the cron (calls on one cursor sharing ``cron_id``
+        and ``lastcall``) has used ``JOB_RUN_BUDGET``."""
         context = self.env.context
         if not context.get("cron_id"):
             return False
         now = time.monotonic()
-        for key in [k for k, start in _RUN_STARTS.items() if now - start > 3600]:
-            del _RUN_STARTS[key]
-        key = (self.env.cr.dbname, context["cron_id"], str(context.get("lastcall")))
-        return now - _RUN_STARTS.setdefault(key, now) > JOB_RUN_BUDGET
+        starts = _RUN_STARTS.setdefault(self.env.cr, {})
+        key = (context["cron_id"], str(context.get("lastcall")))
+        return now - starts.setdefault(key, now) > JOB_RUN_BUDGET
 
     def _chorus_by(self):
         """" by X via mass deposit" for background work (context ``chorus_launch``)."""

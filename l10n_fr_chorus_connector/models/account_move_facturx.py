@@ -115,8 +115,11 @@ class AccountMove(models.Model):
         for candidate in (pdf_content, self.invoice_pdf_report_id.raw):
             if candidate and candidate[:5] == b"%PDF-":
                 return candidate
-        content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "account.account_invoices", self.ids)
+        # The invoice draws nothing after loading: the Chorus rendering delay, not
+        # report.print_delay (see account_move_send_render.RENDER_DELAY_PARAM).
+        _workers, delay = self.env["account.move.send"]._chorus_render_settings()
+        content, _report_type = self.env["ir.actions.report"].with_context(
+            chorus_print_delay=delay)._render_qweb_pdf("account.account_invoices", self.ids)
         if not content or content[:5] != b"%PDF-":
             raise UserError(_(
                 "%s: the invoice PDF could not be produced (is wkhtmltopdf installed?), so "

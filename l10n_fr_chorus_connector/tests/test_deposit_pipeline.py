@@ -11,7 +11,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..chorus.client import ChorusClient
 from ..models.account_move import SEND_STATES, TRANSITIONS
-from .common import ChorusCase
+from .common import ChorusCase, make_pdf
 
 README = Path(__file__).resolve().parents[2] / "README.rst"
 
@@ -180,3 +180,20 @@ class TestDepositPipeline(ChorusCase):
         self.assertEqual(delay(reports._build_wkhtmltopdf_args(paperformat, False)), "1000")
         self.assertEqual(delay(reports.with_context(chorus_print_delay=200)
                                ._build_wkhtmltopdf_args(paperformat, False)), "200")
+
+    def test_the_button_renders_a_missing_pdf_with_the_chorus_delay(self):
+        from odoo.addons.base.models.ir_actions_report import IrActionsReport
+
+        move = self.make_invoice(pdf=False)
+        self.env["ir.config_parameter"].set_param("l10n_fr_chorus_connector.render_delay",
+                                                  "300")
+        delays = []
+
+        def render(reports, report_ref, res_ids, data=None):
+            delays.append(reports.env.context.get("chorus_print_delay"))
+            return make_pdf(), "pdf"
+
+        with patch.object(IrActionsReport, "_render_qweb_pdf", render):
+            self.assertEqual(move.action_chorus_deposit()["params"]["type"], "success")
+        self.assertEqual(delays, [300])
+        self.assertEqual(move.chorus_send_state, "sent")

@@ -188,6 +188,19 @@ class TestMassDeposit(ChorusCase):
         Move.with_context(lastcall="run-2")._cron_account_move_send(job_count=1)
         self.assertEqual(len(self.deposit_calls()), 1)
 
+    def test_a_run_resumed_after_ten_calls_has_a_budget_of_its_own(self):
+        # Odoo's runner keeps ``lastcall`` when a run was only partially done (ten
+        # calls): the next run, on a cursor of its own, must not be taken as spent.
+        cron = self.env.ref(SEND_CRON)
+        Move = self.env["account.move"].with_context(cron_id=cron.id,
+                                                     lastcall="2026-12-02 10:00:00")
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
+                   "time") as clock, self.env.registry.cursor() as next_run_cr:
+            clock.monotonic.side_effect = [0.0, 61.0, 61.0]
+            self.assertFalse(Move._chorus_job_run_spent())
+            self.assertTrue(Move._chorus_job_run_spent())
+            self.assertFalse(Move.with_env(Move.env(cr=next_run_cr))._chorus_job_run_spent())
+
     def test_crash_in_the_middle_never_deposits_twice(self):
         moves = self.make_invoice() | self.make_invoice()
         run = self.launch(moves)
