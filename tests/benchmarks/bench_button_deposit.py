@@ -4,6 +4,7 @@ Run through ``odoo-bin shell`` on a throw-away database where the addon is insta
 
     bash setup/bench.sh button                     # 20 invoices
     BENCH_BUTTON=5 bash setup/bench.sh button
+    BENCH_RENDER_DELAY=1000 bash setup/bench.sh button  # wkhtmltopdf's wait (ms)
 
 Odoo's HTTP server is started on loopback; for each of ``BENCH_BUTTON`` posted
 invoices without a PDF yet, a logged-in session does what a click on *Déposer sur
@@ -23,6 +24,9 @@ import time
 import urllib.request
 
 from odoo.addons.l10n_fr_chorus_connector.chorus import transport
+from odoo.addons.l10n_fr_chorus_connector.models.account_move_send_render import (
+    RENDER_DELAY_PARAM,
+)
 
 # Run from the repository (setup/bench.sh): this script has no file of its own.
 sys.path.insert(0, os.path.join(os.getcwd(), "tests", "benchmarks"))
@@ -66,6 +70,8 @@ def main(env):
     company, data = configure(env, COUNT + 10)
     company._chorus_emulator().reset()
     transport.clear_token_cache()
+    if os.environ.get("BENCH_RENDER_DELAY"):
+        env["ir.config_parameter"].set_param(RENDER_DELAY_PARAM, os.environ["BENCH_RENDER_DELAY"])
     admin = env.ref("base.user_admin")
     admin.password = PASSWORD
     env.cr.commit()
@@ -87,9 +93,10 @@ def main(env):
             "model": "account.move", "method": "action_chorus_deposit",
             "args": [warm_up.ids], "kwargs": {"context": context}})
         moves = create_invoices(env, data, COUNT)
-        print(f"Deposit button benchmark: {COUNT} invoices (PDF rendered at the click), "
-              f"{len(specification)} fields read back, {os.cpu_count()} CPU(s), load "
-              f"average {os.getloadavg()[0]:.2f}", flush=True)
+        _workers, delay = env["account.move.send"]._chorus_render_settings()
+        print(f"Deposit button benchmark: {COUNT} invoices (PDF rendered at the click, "
+              f"wkhtmltopdf waiting {delay} ms), {len(specification)} fields read back, "
+              f"{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.2f}", flush=True)
         clicks, buttons, states = [], [], []
         for move in moves:
             start = time.perf_counter()
