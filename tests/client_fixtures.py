@@ -123,13 +123,16 @@ class ScriptedServer:
                     time.sleep(reply.delay)
                 payload = reply.raw if reply.raw is not None else json.dumps(
                     reply.body or {}).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json;charset=utf-8")
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json;charset=utf-8")
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up first (a "hang" reply): nobody to answer
 
             do_GET = do_POST = _handle
 

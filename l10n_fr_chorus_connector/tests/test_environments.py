@@ -1,6 +1,8 @@
 """Environments: a new company is not configured until an administrator chooses one;
 in Demo every trace says that nothing reached Chorus Pro."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -105,11 +107,19 @@ class TestEnvironments(ChorusCase):
         action = wizard.action_confirm()
         self.assertIn(DEMO, action["params"]["title"])
         run = self.env["chorus.deposit.run"].search([], order="id desc", limit=1)
-        for _call in range(5):
-            self.env["account.move"]._cron_account_move_send(job_count=10)
+        with patch.object(type(self.env["res.partner"]), "_bus_send", autospec=True) as bus:
+            for _call in range(5):
+                self.env["account.move"]._cron_account_move_send(job_count=10)
         self.assertEqual(run.state, "done")
         summary = run.message_ids.filtered(lambda m: m.attachment_ids == run.report_id)
         self.assertIn(DEMO, summary.body)
+        # The end-of-run popup too.
+        popups = [call.args[2] for call in bus.call_args_list
+                  if call.args[1] == "simple_notification"]
+        self.assertTrue(popups)
+        for popup in popups:
+            self.assertIn(DEMO, popup["title"])
+            self.assertIn("nothing was sent to Chorus Pro", popup["message"])
         for move in moves:
             deposited = move.message_ids.filtered(lambda m: "Deposited on Chorus Pro" in m.body)
             self.assertIn(DEMO, deposited.body)
