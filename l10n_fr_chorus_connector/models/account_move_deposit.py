@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import config
 from psycopg2 import errors as pg_errors
 
 from ..chorus.errors import (
@@ -46,9 +47,13 @@ LOCK_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
 #: triggered again, so that a prefork cron worker (limit_time_real 120 s) is never
 #: stopped.
 JOB_RUN_BUDGET = 60.0
-#: ``{run's cursor: {(cron id, lastcall): monotonic start}}``. Odoo's runner gives each
-#: run a cursor of its own and keeps ``lastcall`` when a run is only partially done,
-#: so a run is its cursor; an entry goes with its cursor.
+#: Share of Odoo's ``limit_time_cpu`` (60 s by default, the CPU of the whole worker
+#: process: the rendering threads count) one run may use before it ends the same way.
+#: A call that starts under it may still use up to ``BACKGROUND_BUDGET`` seconds.
+JOB_RUN_CPU_SHARE = 1 / 3
+#: ``{run's cursor: {(cron id, lastcall): (monotonic start, CPU start)}}``. Odoo's
+#: runner gives each run a cursor of its own and keeps ``lastcall`` when a run is only
+#: partially done, so a run is its cursor; an entry goes with its cursor.
 _RUN_STARTS = weakref.WeakKeyDictionary()
 
 
@@ -149,14 +154,18 @@ class AccountMove(models.Model):
     @api.model
     def _chorus_job_run_spent(self):
         """Whether the current run of the cron (calls on one cursor sharing ``cron_id``
-        and ``lastcall``) has used ``JOB_RUN_BUDGET``."""
+        and ``lastcall``) has used ``JOB_RUN_BUDGET`` seconds, or its share of the
+        worker's CPU limit (``JOB_RUN_CPU_SHARE``)."""
         context = self.env.context
         if not context.get("cron_id"):
             return False
-        now = time.monotonic()
+        now = (time.monotonic(), time.process_time())
         starts = _RUN_STARTS.setdefault(self.env.cr, {})
         key = (context["cron_id"], str(context.get("lastcall")))
-        return now - starts.setdefault(key, now) > JOB_RUN_BUDGET
+        wall_start, cpu_start = starts.setdefault(key, now)
+        cpu_limit = config["limit_time_cpu"] or 0
+        return now[0] - wall_start > JOB_RUN_BUDGET or (
+            cpu_limit > 0 and now[1] - cpu_start > cpu_limit * JOB_RUN_CPU_SHARE)
 
     def _chorus_by(self):
         """" by X via mass deposit" for background work (context ``chorus_launch``)."""

@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import config
 
 from .common import ChorusCase
 
@@ -197,9 +198,30 @@ class TestMassDeposit(ChorusCase):
         with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
                    "time") as clock, self.env.registry.cursor() as next_run_cr:
             clock.monotonic.side_effect = [0.0, 61.0, 61.0]
+            clock.process_time.return_value = 0.0
             self.assertFalse(Move._chorus_job_run_spent())
             self.assertTrue(Move._chorus_job_run_spent())
             self.assertFalse(Move.with_env(Move.env(cr=next_run_cr))._chorus_job_run_spent())
+
+    def test_a_run_ends_after_its_share_of_the_worker_cpu_limit(self):
+        # A prefork worker is stopped past limit_time_cpu, counted over the whole
+        # process (the threads that render PDFs included): a run ends at a third.
+        cron = self.env.ref(SEND_CRON)
+        Move = self.env["account.move"].with_context(cron_id=cron.id, lastcall="run-cpu")
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
+                   "time") as clock, patch.dict(config.options, {"limit_time_cpu": 60}):
+            clock.monotonic.return_value = 0.0
+            clock.process_time.side_effect = [100.0, 119.0, 121.0]
+            self.assertFalse(Move._chorus_job_run_spent())
+            self.assertFalse(Move._chorus_job_run_spent(), "19 s of CPU: goes on")
+            self.assertTrue(Move._chorus_job_run_spent(), "21 s of CPU: ends")
+        with patch("odoo.addons.l10n_fr_chorus_connector.models.account_move_deposit."
+                   "time") as clock, patch.dict(config.options, {"limit_time_cpu": 0}):
+            clock.monotonic.return_value = 0.0
+            clock.process_time.side_effect = [0.0, 1000.0]
+            Move = Move.with_context(lastcall="run-no-limit")
+            self.assertFalse(Move._chorus_job_run_spent())
+            self.assertFalse(Move._chorus_job_run_spent(), "no CPU limit configured")
 
     def test_crash_in_the_middle_never_deposits_twice(self):
         moves = self.make_invoice() | self.make_invoice()
