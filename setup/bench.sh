@@ -9,6 +9,7 @@
 #   BENCH_RENDER_WORKERS=6 BENCH_RENDER_DELAY=1000 bash setup/bench.sh deposit
 #                                                # background PDFs at once, their delay (ms)
 #   bash setup/bench.sh button                   # the deposit button, 20 clicks
+#   bash setup/bench.sh overview                 # Chorus Pro overview, 10,000 invoices
 #
 #   sync    (or no argument) tests/benchmarks/bench_status_sync.py: O(changed) status
 #           sync vs one call per invoice.
@@ -19,6 +20,8 @@
 #           on 2 cores: ~25 min for 1,000 (set-up included).
 #   button  tests/benchmarks/bench_button_deposit.py: BENCH_BUTTON (20) clicks on the
 #           deposit button through Odoo's HTTP server, timed to the updated form.
+#   overview tests/benchmarks/bench_overview.py: the Chorus Pro overview (totals,
+#           pivot, average delays) over BENCH_INVOICES (10,000) tracked invoices.
 #
 # Installs the addon into a throw-away copy of the template database, runs the
 # benchmark through `odoo-bin shell`, prints the figures and drops the copy
@@ -34,14 +37,17 @@ case "${1:-sync}" in
                  label="mass deposit, BENCH_DEPOSITS=${BENCH_DEPOSITS:-1000}" ;;
     button)      script=tests/benchmarks/bench_button_deposit.py
                  label="deposit button, BENCH_BUTTON=${BENCH_BUTTON:-20}" ;;
-    *) die "Unknown benchmark '$1': use 'sync' (default), 'deposit' or 'button'." ;;
+    overview)    script=tests/benchmarks/bench_overview.py
+                 label="Chorus Pro overview, BENCH_INVOICES=${BENCH_INVOICES:-10000}" ;;
+    *) die "Unknown benchmark '$1': use 'sync' (default), 'deposit', 'button' or 'overview'." ;;
 esac
 
 provision
 cd "$REPO_DIR"
-mkdir -p "$CACHE_DIR/logs"
+LOG_DIR="${CHORUS_LOG_DIR:-$CACHE_DIR/logs}"
+mkdir -p "$LOG_DIR"
 db="chorus_bench_$$"
-logf="$CACHE_DIR/logs/bench.log"
+logf="$LOG_DIR/bench.log"
 clone_template "$db"
 [ "${CHORUS_KEEP_DB:-0}" = 1 ] || trap 'drop_db "$db"; rm -f "$DATA_DIR/chorus_sandbox/$db.sqlite3"*' EXIT
 log "Installing $ADDON into $db"

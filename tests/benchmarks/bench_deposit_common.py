@@ -154,3 +154,30 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def launch(env, moves):
+    """The list action's dialog, confirmed: a run queued in Odoo's sending."""
+    wizard = env["chorus.mass.deposit.wizard"].with_context(
+        active_model="account.move", active_ids=moves.ids).create({})
+    assert wizard.todo_count == len(moves), (wizard.todo_count, len(moves))
+    wizard.action_confirm()
+    run = env["chorus.deposit.run"].search([], order="id desc", limit=1)
+    env.cr.commit()
+    return run
+
+
+def line_states(env, run):
+    """Invoices of the run per transport state (``queued``: still in Odoo's queue)."""
+    env.cr.execute("""SELECT CASE WHEN m.sending_data IS NOT NULL THEN 'queued'
+                                  ELSE COALESCE(m.chorus_send_state, '-') END, count(*)
+                        FROM chorus_deposit_run_move_rel r
+                        JOIN account_move m ON m.id = r.move_id
+                       WHERE r.run_id = %s GROUP BY 1 ORDER BY 1""", [run.id])
+    return dict(env.cr.fetchall())
+
+
+def fresh(env):
+    """See what other transactions committed."""
+    env.cr.commit()
+    env.invalidate_all()

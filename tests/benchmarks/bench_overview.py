@@ -2,8 +2,8 @@
 
 Run through ``odoo-bin shell`` on a throw-away database where the addon is installed::
 
-    bash setup/bench_overview.sh                       # 10,000 tracked invoices
-    BENCH_INVOICES=2000 bash setup/bench_overview.sh   # smaller
+    bash setup/bench.sh overview                       # 10,000 tracked invoices
+    BENCH_INVOICES=2000 bash setup/bench.sh overview   # smaller
 
 Creates N tracked invoices of 50 public customers in bulk (SQL copies of one ORM
 invoice, spread over every stage: to deposit, in error, waiting for us, on their way,
