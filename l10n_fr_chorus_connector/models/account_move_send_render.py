@@ -136,13 +136,12 @@ class AccountMoveSend(models.AbstractModel):
         pool = ThreadPoolExecutor(max_workers=min(workers, len(todo)),
                                   thread_name_prefix="chorus-pdf")
         try:
-            yield {move.id: pool.submit(self._chorus_render_apart, move.id,
-                                        report.report_name, move.company_id.id, delay)
+            yield {move.id: pool.submit(self._chorus_render_apart, move.id, report.id, delay)
                    for move, report in todo.items()}
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _chorus_render_apart(self, invoice_id, report_name, company_id, delay):
+    def _chorus_render_apart(self, invoice_id, report_id, delay):
         """PDF of one invoice rendered in a transaction of its own (a thread of the
         rendering ahead), or ``None`` on any failure: it is then rendered the usual
         way."""
@@ -156,18 +155,18 @@ class AccountMoveSend(models.AbstractModel):
                 env = api.Environment(cr, self.env.uid,
                                       dict(self.env.context, chorus_print_delay=delay,
                                            chorus_pdfs=None, chorus_deferred=None))
-                return env["account.move.send"]._chorus_render_pdf(invoice_id, report_name,
-                                                                   company_id)
+                return env["account.move.send"]._chorus_render_pdf(invoice_id, report_id)
         except Exception:  # rendered again the usual way
             _logger.exception("Chorus Pro: rendering ahead the PDF of invoice %s failed",
                               invoice_id)
             return None
 
     @api.model
-    def _chorus_render_pdf(self, invoice_id, report_name, company_id):
-        """The PDF of one invoice as Odoo's sending renders it (``None`` if not a PDF)."""
-        reports = self.env["ir.actions.report"].with_company(company_id)
-        content, kind = reports._pre_render_qweb_pdf(report_name, res_ids=[invoice_id])
-        if kind != "pdf":
-            return None
-        return reports._get_splitted_report(report_name, content, kind).get(invoice_id)
+    def _chorus_render_pdf(self, invoice_id, report_id):
+        """The PDF of one invoice, rendered by Odoo's own Send & Print rendering
+        (``None`` when that is no PDF, e.g. HTML while testing)."""
+        invoice = self.env["account.move"].browse(invoice_id)
+        invoices_data = {invoice: {"pdf_report": self.env["ir.actions.report"].browse(report_id)}}
+        self._prepare_invoice_pdf_report(invoices_data)
+        pdf = invoices_data[invoice]["pdf_attachment_values"]["raw"]
+        return pdf if pdf[:5] == b"%PDF-" else None

@@ -137,7 +137,7 @@ class ChorusDepositRun(models.Model):
             body=summary + " " + _("The attached CSV gives the result of each invoice."),
             partner_ids=recipients.ids, attachment_ids=attachment.ids,
             message_type="comment", subtype_xmlid="mail.mt_comment")
-        popup = self._chorus_popup({
+        popup = self.company_id._chorus_demo_params({
             "type": "warning" if counts["error"] or counts["uncertain"] else "success",
             "title": _("Chorus Pro"),
             "message": summary,
@@ -145,10 +145,6 @@ class ChorusDepositRun(models.Model):
         })
         for partner in recipients:
             partner._bus_send("simple_notification", popup)
-
-    def _chorus_popup(self, params):
-        """The end-of-run notification (``simple_notification`` parameters)."""
-        return params
 
     def _chorus_csv(self):
         """The report: invoice, customer, result, Chorus flow and invoice id, message."""

@@ -15,7 +15,3 @@ class ChorusDepositRun(models.Model):
         if len(self) == 1 and kwargs.get("body"):
             kwargs["body"] = self.company_id._chorus_demo_body(kwargs["body"])
         return super().message_post(**kwargs)
-
-    def _chorus_popup(self, params):
-        action = {"tag": "display_notification", "params": dict(params)}
-        return self.company_id._chorus_demo_notification(action)["params"]

@@ -35,12 +35,17 @@ class ResCompany(models.Model):
 
     def _chorus_demo_notification(self, action):
         """Mark a ``display_notification`` action when one of these companies is on Demo."""
-        notice = self._chorus_demo_notice()
-        if notice and isinstance(action, dict) and action.get("tag") == "display_notification":
-            params = action["params"]
-            params["title"] = _("Chorus Pro (Demo)")
-            params["message"] = f"{notice}\n{params.get('message') or ''}"
+        if isinstance(action, dict) and action.get("tag") == "display_notification":
+            action["params"] = self._chorus_demo_params(action["params"])
         return action
+
+    def _chorus_demo_params(self, params):
+        """Notification ``params`` (title, message), marked when on Demo."""
+        notice = self._chorus_demo_notice()
+        if not notice:
+            return params
+        return dict(params, title=_("Chorus Pro (Demo)"),
+                    message=f"{notice}\n{params.get('message') or ''}")
 
     def _chorus_sync_status(self, *args, **kwargs):
         # The scheduled status synchronisation is Chorus work too.

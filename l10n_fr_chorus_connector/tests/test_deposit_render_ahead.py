@@ -5,6 +5,7 @@ are committed (``CommittedChorusCase``)."""
 
 import io
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
@@ -66,12 +67,12 @@ class TestRenderAhead(CommittedChorusCase):
         rendering of that invoice waits for (at most ``PATIENCE`` seconds)."""
         test, waits = self, waits or {}
 
-        def render(_model, invoice_id, _report_name, _company_id):
+        def render(_model, invoice_id, _report_id):
             condition = waits.get(invoice_id)
             for _i in range(PATIENCE * 20 if condition else 0):
                 if condition():
                     break
-                threading.Event().wait(0.05)
+                time.sleep(0.05)
             with test._lock:
                 test.renders.append((invoice_id, test.deposited(),
                                      threading.current_thread().name))
@@ -160,3 +161,16 @@ class TestRenderAhead(CommittedChorusCase):
                          ["sent", "to_send", "to_send"])
         self.assertEqual(sorted(moves.filtered("sending_data").ids), sorted([second, third]))
         self.assertEqual([invoice_id for invoice_id, *_rest in self.renders], [first, second])
+
+    def test_each_pdf_ahead_is_odoo_own_rendering_of_that_invoice(self):
+        # The unit the threads run, unpatched: Odoo's Send & Print rendering.
+        env = self.open_env()
+        move = env["account.move"].browse(self.order[0])
+        report = env.ref("account.account_invoices")
+        sender = env["account.move.send"]
+        pdf = sender.with_context(force_report_rendering=True)._chorus_render_pdf(
+            move.id, report.id)
+        self.assertEqual(pdf[:5], b"%PDF-")
+        self.assertIn(move.name, self.text(pdf))
+        # What is not a PDF (Odoo's HTML while testing) is left to the usual rendering.
+        self.assertIsNone(sender._chorus_render_pdf(move.id, report.id))
